@@ -1,0 +1,8 @@
+/**
+ * Every `brevity` command, listed explicitly (style rule 9). A command file holds only its yargs definition
+ * and imports its implementation lazily in the handler.
+ */
+import type { CommandModule } from 'yargs';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const commands: CommandModule<any, any>[] = [];

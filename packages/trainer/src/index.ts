@@ -1,0 +1,1 @@
+export { UserError, reportError } from './errors.js';
