@@ -21,12 +21,12 @@ interface JsonSchema {
 }
 
 function typeText(s: JsonSchema): string {
-  if (s.enum) return s.enum.map((v) => JSON.stringify(v)).join(' \\| ');
+  if (s.enum) return s.enum.map((v) => JSON.stringify(v)).join(' | ');
   if (s.const !== undefined) return JSON.stringify(s.const);
   const alts = s.anyOf ?? s.oneOf;
-  if (alts) return alts.map(typeText).join(' \\| ');
+  if (alts) return alts.map(typeText).join(' | ');
   if (s.type === 'array') return `${s.items ? typeText(s.items) : 'any'}[]`;
-  const t = Array.isArray(s.type) ? s.type.join(' \\| ') : (s.type ?? 'any');
+  const t = Array.isArray(s.type) ? s.type.join(' | ') : (s.type ?? 'any');
   const range: string[] = [];
   if (s.minimum !== undefined) range.push(`>= ${s.minimum}`);
   if (s.exclusiveMinimum !== undefined) range.push(`> ${s.exclusiveMinimum}`);

@@ -61,7 +61,8 @@ function parseFile(file: string): ParsedFile & { data: Plain } {
 /** Loads a YAML file and its `extends` chain (a path or a list, relative to the file), merged base first. */
 export function loadYamlTree(file: string, seen: string[] = []): { data: Plain; files: ParsedFile[] } {
   const abs = resolve(file);
-  if (seen.includes(abs)) throw new ConfigError(`${file}: extends cycle: ${[...seen, abs].join(' -> ')}`, file);
+  if (seen.includes(abs))
+    throw new ConfigError(`${file}: extends cycle: ${[...seen, abs].join(' -> ')}`, file);
   const parsed = parseFile(abs);
   const ext = parsed.data.extends;
   delete parsed.data.extends;
@@ -71,10 +72,19 @@ export function loadYamlTree(file: string, seen: string[] = []): { data: Plain; 
   for (const t of targets) {
     const line = lineOf(parsed, ['extends']);
     if (typeof t !== 'string')
-      throw new ConfigError(`${abs}:${line}: extends: expected a file path, got ${JSON.stringify(t)}`, abs, line);
+      throw new ConfigError(
+        `${abs}:${line}: extends: expected a file path, got ${JSON.stringify(t)}`,
+        abs,
+        line,
+      );
     const target = resolve(dirname(abs), t);
     if (!existsSync(target))
-      throw new ConfigError(`${abs}:${line}: extends: file not found: ${t} (looked for ${target})`, abs, line, 'extends');
+      throw new ConfigError(
+        `${abs}:${line}: extends: file not found: ${t} (looked for ${target})`,
+        abs,
+        line,
+        'extends',
+      );
     const sub = loadYamlTree(target, [...seen, abs]);
     merged = deepMerge(merged, sub.data);
     files.push(...sub.files);
@@ -111,7 +121,9 @@ export function applyOverrides(data: Plain, overrides: readonly string[]): Plain
       if (isPlainObject(next) || Array.isArray(next)) cur = next;
       else {
         if (next !== undefined)
-          throw new ConfigError(`--set ${spec}: ${path.slice(0, i + 1).join('.')} is a ${typeof next}, not an object`);
+          throw new ConfigError(
+            `--set ${spec}: ${path.slice(0, i + 1).join('.')} is a ${typeof next}, not an object`,
+          );
         const created: Plain = {};
         (cur as Record<string, unknown>)[key] = created;
         cur = created;
@@ -147,7 +159,10 @@ function hasPath(f: ParsedFile, path: readonly PropertyKey[]): boolean {
 }
 
 /** Names the origin of a field: the override that set it, else the last file of the chain that has it. */
-function origin(sources: ConfigSources, path: readonly PropertyKey[]): { where: string; file?: string; line?: number } {
+function origin(
+  sources: ConfigSources,
+  path: readonly PropertyKey[],
+): { where: string; file?: string; line?: number } {
   const dotted = path.join('.');
   for (let i = sources.overrides.length - 1; i >= 0; i--) {
     const p = sources.overrides[i].split('=')[0];
@@ -175,11 +190,15 @@ function describeIssue(issue: z.core.$ZodIssue): { path: PropertyKey[]; message:
       message: `unknown field${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')} (check the spelling; \`brevity docs\` lists every option)`,
     };
   }
-  return { path: [...issue.path], message: issue.message.replace(/^Invalid input: /, '') };
+  return { path: [...issue.path], message: issue.message.replace(/^Invalid (input|option): /, '') };
 }
 
 /** Validates `data` against `schema`; on failure throws one ConfigError whose first line names file and field. */
-export function validateConfig<S extends z.ZodType>(schema: S, data: unknown, sources: ConfigSources): z.output<S> {
+export function validateConfig<S extends z.ZodType>(
+  schema: S,
+  data: unknown,
+  sources: ConfigSources,
+): z.output<S> {
   const res = schema.safeParse(data);
   if (res.success) return res.data;
   const lines = res.error.issues.map((issue) => {
@@ -188,7 +207,12 @@ export function validateConfig<S extends z.ZodType>(schema: S, data: unknown, so
     return { text: `${o.where}: ${path.join('.') || '(root)'}: ${message}`, o, path };
   });
   const first = lines[0];
-  throw new ConfigError(lines.map((l) => l.text).join('\n'), first.o.file, first.o.line, first.path.join('.'));
+  throw new ConfigError(
+    lines.map((l) => l.text).join('\n'),
+    first.o.file,
+    first.o.line,
+    first.path.join('.'),
+  );
 }
 
 /** Freezes an object and everything reachable from it. */
@@ -220,5 +244,7 @@ export function resolveConfigObject<S extends z.ZodType>(
   data: Plain,
   overrides: readonly string[] = [],
 ): z.output<S> {
-  return deepFreeze(validateConfig(schema, applyOverrides(data, overrides), { files: [], overrides: [...overrides] }));
+  return deepFreeze(
+    validateConfig(schema, applyOverrides(data, overrides), { files: [], overrides: [...overrides] }),
+  );
 }

@@ -9,7 +9,10 @@ export interface Logger {
   error(msg: string): void;
 }
 
-export function createLogger(level: LogLevel = 'info', sink: (line: string) => void = (l) => process.stderr.write(l + '\n')): Logger {
+export function createLogger(
+  level: LogLevel = 'info',
+  sink: (line: string) => void = (l) => process.stderr.write(l + '\n'),
+): Logger {
   const at = (l: LogLevel) => (msg: string) => {
     if (order[l] >= order[level]) sink(l === 'info' ? msg : `${l}: ${msg}`);
   };

@@ -13,7 +13,10 @@ export class MetricsWriter {
 
   /** Appends one line; non-finite numbers are written as null so the file stays valid JSON. */
   write(row: Metrics): void {
-    appendFileSync(this.path, JSON.stringify(row, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)) + '\n');
+    appendFileSync(
+      this.path,
+      JSON.stringify(row, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)) + '\n',
+    );
   }
 }
 

@@ -52,7 +52,8 @@ export class Rng {
 
   /** Uniform integer in [0, n). */
   int(n: number): number {
-    if (!(n > 0) || !Number.isInteger(n)) throw new RangeError(`Rng.int: n must be a positive integer, got ${n}`);
+    if (!(n > 0) || !Number.isInteger(n))
+      throw new RangeError(`Rng.int: n must be a positive integer, got ${n}`);
     return Math.floor(this.prng() * n);
   }
 

@@ -72,7 +72,8 @@ export function gae(
   lastValue = 0,
 ): { advantages: Float64Array; returns: Float64Array } {
   const T = rewards.length;
-  if (values.length !== T) throw new RangeError(`gae: rewards has ${T} steps but values has ${values.length}`);
+  if (values.length !== T)
+    throw new RangeError(`gae: rewards has ${T} steps but values has ${values.length}`);
   const adv = new Float64Array(T);
   const ret = new Float64Array(T);
   let next = 0;
@@ -93,7 +94,11 @@ export function gae(
 export function whiten(x: ArrayLike<number>, mask: ArrayLike<number>, epsilon = 1e-8): Float64Array {
   let n = 0;
   let s = 0;
-  for (let i = 0; i < x.length; i++) if (mask[i]) (s += x[i]), n++;
+  for (let i = 0; i < x.length; i++) {
+    if (!mask[i]) continue;
+    s += x[i];
+    n++;
+  }
   const out = Float64Array.from(x as ArrayLike<number>);
   if (n === 0) return out;
   const m = s / n;

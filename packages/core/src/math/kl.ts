@@ -21,7 +21,11 @@ export function klTerm(kind: KlEstimator, logp: number, refLogp: number): number
 }
 
 /** Estimates for every token: logp and refLogp [N] -> [N]. */
-export function klPerToken(kind: KlEstimator, logp: ArrayLike<number>, refLogp: ArrayLike<number>): Float64Array {
+export function klPerToken(
+  kind: KlEstimator,
+  logp: ArrayLike<number>,
+  refLogp: ArrayLike<number>,
+): Float64Array {
   if (logp.length !== refLogp.length)
     throw new RangeError(`klPerToken: logp has ${logp.length} entries but refLogp has ${refLogp.length}`);
   const out = new Float64Array(logp.length);

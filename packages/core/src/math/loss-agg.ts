@@ -44,7 +44,8 @@ export function sequenceTokenWeights(
   for (let i = 0; i < B; i++) {
     const L = lengths[i];
     if (L === 0) continue;
-    out[i] = mode === 'token-mean' ? 1 / total : mode === 'seq-mean-token-mean' ? 1 / (B * L) : 1 / (B * normLength);
+    out[i] =
+      mode === 'token-mean' ? 1 / total : mode === 'seq-mean-token-mean' ? 1 / (B * L) : 1 / (B * normLength);
   }
   return out;
 }
