@@ -28,9 +28,10 @@ function typeText(s: JsonSchema): string {
   if (s.type === 'array') return `${s.items ? typeText(s.items) : 'any'}[]`;
   const t = Array.isArray(s.type) ? s.type.join(' | ') : (s.type ?? 'any');
   const range: string[] = [];
-  if (s.minimum !== undefined) range.push(`>= ${s.minimum}`);
+  const safe = Number.MAX_SAFE_INTEGER;
+  if (s.minimum !== undefined && s.minimum !== -safe) range.push(`>= ${s.minimum}`);
   if (s.exclusiveMinimum !== undefined) range.push(`> ${s.exclusiveMinimum}`);
-  if (s.maximum !== undefined) range.push(`<= ${s.maximum}`);
+  if (s.maximum !== undefined && s.maximum !== safe) range.push(`<= ${s.maximum}`);
   return range.length ? `${t} (${range.join(', ')})` : t;
 }
 

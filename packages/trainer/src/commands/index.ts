@@ -3,6 +3,9 @@
  * and imports its implementation lazily in the handler.
  */
 import type { CommandModule } from 'yargs';
+import { docsCommand } from './docs.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [];
+export const commands: CommandModule<any, any>[] = [
+  docsCommand,
+];
