@@ -1,0 +1,104 @@
+/**
+ * Optional native matmul for tfjs' 'cpu' backend. The addon (packages/trainer/native, built by
+ * scripts/build-native.mjs at `npm install`/`npm run build`) runs BatchMatMul and _FusedMatMul, and with
+ * them matMul's gradients (which are matMuls with transposes), on a cache-blocked SIMD GEMM or a system
+ * BLAS. When the addon is missing or disabled, installNativeKernels says why and nothing changes.
+ *
+ * Environment: BREVITY_NATIVE=0 disables it; BREVITY_THREADS (default 1) sets its threads;
+ * BREVITY_BLAS=blas|avx512|avx2|portable|vendored picks the implementation (default: the fastest found).
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+import '@tensorflow/tfjs-backend-cpu'; // registers the cpu kernels first, so ours replace them (not vice versa)
+import { getKernel, registerKernel, unregisterKernel, type KernelFunc } from '@tensorflow/tfjs-core';
+
+import { makeNativeKernels, type NativeAddon } from './native-matmul.js';
+
+export type NativeInstallResult = { ok: true; detail: string } | { ok: false; reason: string };
+
+export interface NativeOptions {
+  /** Addon file to load; defaults to packages/trainer/native/build/brevity_native.node. */
+  addonPath?: string;
+  /** Threads for the GEMM; defaults to BREVITY_THREADS or 1. */
+  threads?: number;
+}
+
+const REPLACED = ['BatchMatMul', '_FusedMatMul'] as const;
+const DEFAULT_ADDON = fileURLToPath(new URL('../../native/build/brevity_native.node', import.meta.url));
+
+let installed: { addon: NativeAddon; originals: Map<string, KernelFunc> } | null = null;
+
+function parseThreads(raw: string | undefined): number | string {
+  if (raw === undefined || raw === '') return 1;
+  const n = Number(raw);
+  return Number.isInteger(n) && n >= 1 && n <= 256
+    ? n
+    : `BREVITY_THREADS must be an integer in 1..256, got "${raw}"`;
+}
+
+function loadAddon(path: string): NativeAddon | string {
+  if (!existsSync(path)) {
+    return `native addon not built (${path} is missing; run \`node scripts/build-native.mjs\`, which needs a C++ compiler)`;
+  }
+  try {
+    return createRequire(import.meta.url)(path) as NativeAddon;
+  } catch (err) {
+    return `native addon ${path} failed to load: ${(err as Error).message.split('\n')[0]}`;
+  }
+}
+
+/** One line naming the active implementation, its library and its threads. */
+function describe(addon: NativeAddon): string {
+  const info = addon.info();
+  const lib = info.impl === 'blas' && info.blas !== null ? ` ${info.blas}` : '';
+  return `native matmul: ${info.impl}${lib}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+}
+
+/**
+ * Replaces the cpu backend's BatchMatMul and _FusedMatMul with the native ones. Idempotent: a second call
+ * only applies the thread count. Returns why not when the addon is missing, fails to load, or is disabled.
+ */
+export function installNativeKernels(options: NativeOptions = {}): NativeInstallResult {
+  if (process.env.BREVITY_NATIVE === '0')
+    return { ok: false, reason: 'native matmul disabled by BREVITY_NATIVE=0' };
+  const threads = options.threads ?? parseThreads(process.env.BREVITY_THREADS);
+  if (typeof threads === 'string') return { ok: false, reason: threads };
+  if (installed !== null && options.addonPath === undefined) {
+    installed.addon.setThreads(threads);
+    return { ok: true, detail: describe(installed.addon) };
+  }
+  const addon = loadAddon(options.addonPath ?? DEFAULT_ADDON);
+  if (typeof addon === 'string') return { ok: false, reason: addon };
+  addon.setThreads(threads);
+  if (installed !== null) uninstallNativeKernels();
+  const originals = new Map<string, KernelFunc>();
+  for (const name of REPLACED) originals.set(name, getKernel(name, 'cpu').kernelFunc);
+  const configs = makeNativeKernels(addon, {
+    BatchMatMul: originals.get('BatchMatMul')!,
+    _FusedMatMul: originals.get('_FusedMatMul')!,
+    cpu: (name) => getKernel(name, 'cpu').kernelFunc,
+  });
+  for (const config of configs) {
+    unregisterKernel(config.kernelName, 'cpu');
+    registerKernel(config);
+  }
+  installed = { addon, originals };
+  return { ok: true, detail: describe(addon) };
+}
+
+/** Puts tfjs' own cpu kernels back (for equality tests and before/after benchmarks). */
+export function uninstallNativeKernels(): void {
+  if (installed === null) return;
+  for (const [kernelName, kernelFunc] of installed.originals) {
+    unregisterKernel(kernelName, 'cpu');
+    registerKernel({ kernelName, backendName: 'cpu', kernelFunc });
+  }
+  installed = null;
+}
+
+/** The loaded addon while the native kernels are installed (to switch implementation in tests/benches). */
+export function nativeAddon(): NativeAddon | null {
+  return installed?.addon ?? null;
+}
