@@ -1,0 +1,97 @@
+/**
+ * The model's building blocks with the gradients chosen for speed and portability:
+ * - `linear`: 2-D matmul whose backward uses explicit transposes. tfjs-wasm runs a matmul with a transpose
+ *   flag (what tfjs's own MatMul gradient emits) on a naive loop, 10-20x slower than XNNPACK on
+ *   contiguous operands (measured: [2048,128]x[2048,512]^T 151 ms vs transpose + matmul 8 ms).
+ * - `embedding`: gather forward, one-hot matmul backward; tfjs-wasm lacks UnsortedSegmentSum, which tfjs's
+ *   own gather gradient needs (spec trainer.md, "Backends").
+ * - `softmaxCrossEntropy`: fused log-softmax + pick + weighted sum with the closed-form gradient.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** tf.tidy with the callback's own return type (tfjs types it as TensorContainer). */
+/** The callback type tf.customGrad takes (not exported by tfjs). */
+type CustomGradientFunc<_T> = Parameters<typeof tf.customGrad>[0];
+
+export const tidy = <T>(f: () => T): T => tf.tidy(f as () => tf.TensorContainer) as T;
+
+/**
+ * One-hot rows as float32. tfjs-wasm 4.22's OneHot ignores the dtype argument and writes int32 bits into a
+ * float32 tensor (1 reads as 1.4e-45), so cast instead of asking for float32.
+ */
+export function oneHotF32(ids: tf.Tensor1D, depth: number): tf.Tensor2D {
+  return tf.cast(tf.oneHot(ids, depth), 'float32') as tf.Tensor2D;
+}
+
+/** x [N, in] @ w [in, out] -> [N, out]. */
+export const linear = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: tf.GradSaveFunc) => {
+  save([x, w]);
+  return {
+    value: tf.matMul(x, w),
+    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      return [tf.matMul(dy, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy)];
+    },
+  };
+}) as unknown as CustomGradientFunc<tf.Tensor2D>) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+
+/** Rows of `table` [V, D] at `ids` [N] (int32) -> [N, D]; the gradient reaches `table` only. */
+export function embedding(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
+  const vocab = table.shape[0];
+  const f = tf.customGrad(((t: tf.Tensor2D) => ({
+    value: tf.gather(t, ids) as tf.Tensor2D,
+    gradFunc: (dy: tf.Tensor2D) => tf.matMul(tf.transpose(oneHotF32(ids, vocab)), dy),
+  })) as unknown as CustomGradientFunc<tf.Tensor2D>);
+  return f(table) as tf.Tensor2D;
+}
+
+/** RMSNorm over the last axis: x / sqrt(mean(x^2) + eps) * g. x [N, D], g [D]. */
+export function rmsNorm(x: tf.Tensor2D, g: tf.Tensor1D, eps: number): tf.Tensor2D {
+  const ms = tf.mean(tf.square(x), -1, true); // [N, 1]
+  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(ms, eps))), g);
+}
+
+/**
+ * sum_i w_i * -log softmax(logits_i)[target_i]. logits [N, V], targets [N] int32, weights [N] (zero outside
+ * the loss, 1/count inside for a mean). Targets and weights get no gradient.
+ */
+export function softmaxCrossEntropy(
+  logits: tf.Tensor2D,
+  targets: tf.Tensor1D,
+  weights: tf.Tensor1D,
+): tf.Scalar {
+  const vocab = logits.shape[1];
+  const f = tf.customGrad(((z: tf.Tensor2D, save: tf.GradSaveFunc) => {
+    const lp = tf.logSoftmax(z); // [N, V]
+    const onehot = oneHotF32(targets, vocab); // [N, V]
+    save([lp, onehot]);
+    const nll = tf.neg(tf.sum(tf.mul(lp, onehot), -1)); // [N]
+    return {
+      value: tf.sum(tf.mul(nll, weights)),
+      gradFunc: (dy: tf.Scalar, saved: tf.Tensor[]) => {
+        const [lps, oh] = saved;
+        const scale = tf.expandDims(tf.mul(weights, dy), 1); // [N, 1]
+        return tf.mul(tf.sub(tf.exp(lps), oh), scale);
+      },
+    };
+  }) as unknown as CustomGradientFunc<tf.Scalar>);
+  return f(logits) as tf.Scalar;
+}
+
+/**
+ * Per-token log-probabilities of `targets` and entropies of the full distribution, both at `temperature`.
+ * logits [N, V] -> {logprobs [N], entropies [N]}; differentiable (for GRPO/PPO losses and entropy bonuses).
+ */
+export function tokenLogprobs(
+  logits: tf.Tensor2D,
+  targets: tf.Tensor1D,
+  temperature = 1,
+): { logprobs: tf.Tensor1D; entropies: tf.Tensor1D } {
+  const z = temperature === 1 ? logits : tf.div(logits, temperature);
+  const lp = tf.logSoftmax(z); // [N, V]
+  const onehot = oneHotF32(targets, logits.shape[1]);
+  return {
+    logprobs: tf.sum(tf.mul(lp, onehot), -1) as tf.Tensor1D,
+    entropies: tf.neg(tf.sum(tf.mul(tf.exp(lp), lp), -1)) as tf.Tensor1D,
+  };
+}

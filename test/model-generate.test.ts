@@ -1,0 +1,131 @@
+/**
+ * Batched KV-cache generation against the full forward pass, on cpu and wasm; EOS stopping, the length
+ * cap, greedy limits of temperature and top-p, and seeded reproducibility. Tiny random models, real code.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '@brevity/core';
+import { createPolicy, generate, initBackend, type Generation, type Policy } from '@brevity/trainer';
+
+const cfg = { vocab: 12, d: 16, layers: 2, heads: 2, ctx: 32 };
+const EOS = 1;
+
+function randomPrompts(n: number, seed: number): Int32Array[] {
+  const rng = Rng.from(seed);
+  return Array.from({ length: n }, () =>
+    Int32Array.from({ length: rng.intBetween(2, 7) }, () => rng.intBetween(2, 11)),
+  );
+}
+
+/** Full-forward log-probs and entropies of each response, from right-padded prompt+response sequences. */
+async function fullForward(policy: Policy, prompts: Int32Array[], gens: Generation[], temperature: number) {
+  const T = Math.max(...prompts.map((p, i) => p.length + gens[i].tokens.length));
+  const ids = new Int32Array(prompts.length * T);
+  prompts.forEach((p, b) => {
+    ids.set(p, b * T);
+    ids.set(gens[b].tokens, b * T + p.length);
+  });
+  const r = tf.tidy(() => policy.logprobs(tf.tensor2d(ids, [prompts.length, T], 'int32'), { temperature }));
+  const [lp, ent] = [await r.logprobs.data(), await r.entropies.data()];
+  tf.dispose([r.logprobs, r.entropies]);
+  return prompts.map((p, b) => {
+    const at = (j: number) => b * (T - 1) + p.length + j - 1;
+    return {
+      logprobs: Float32Array.from(gens[b].tokens, (_, j) => lp[at(j)]),
+      entropies: Float32Array.from(gens[b].tokens, (_, j) => ent[at(j)]),
+    };
+  });
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+describe.each(['cpu', 'wasm'] as const)('KV-cache generation on %s', (backend) => {
+  let policy: Policy;
+  beforeAll(async () => {
+    await initBackend(backend);
+    policy = createPolicy(cfg, 7);
+  });
+  afterAll(() => policy.dispose());
+
+  // Cases: plain sampling, a hot temperature (logprobs at T != 1) and nucleus truncation; prompts of mixed
+  // lengths (left padding) and early EOS (batch compaction) are exercised in each.
+  test.each([
+    { temperature: 1, topP: 1 },
+    { temperature: 1.7, topP: 1 },
+    { temperature: 0.8, topP: 0.6 },
+  ])('matches the full forward pass: %o', async ({ temperature, topP }) => {
+    const prompts = randomPrompts(9, 3);
+    const gens = await generate(policy, prompts, {
+      maxNewTokens: 20,
+      eosId: EOS,
+      temperature,
+      topP,
+      rng: 11,
+    });
+    expect(gens.some((g) => !g.truncated)).toBe(true); // some rows stopped early
+    expect(gens.some((g) => g.truncated)).toBe(true);
+    const full = await fullForward(policy, prompts, gens, temperature);
+    for (let b = 0; b < prompts.length; b++) {
+      expect(maxAbsDiff(gens[b].logprobs, full[b].logprobs)).toBeLessThan(1e-4);
+      expect(maxAbsDiff(gens[b].entropies, full[b].entropies)).toBeLessThan(1e-4);
+    }
+  });
+
+  test('does not leak tensors', async () => {
+    const before = tf.memory().numTensors;
+    await generate(policy, randomPrompts(5, 4), { maxNewTokens: 12, eosId: EOS, rng: 1 });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('generation semantics (cpu)', () => {
+  let policy: Policy;
+  beforeAll(async () => {
+    await initBackend('cpu');
+    policy = createPolicy(cfg, 5);
+  });
+  afterAll(() => policy.dispose());
+  const prompts = randomPrompts(6, 9);
+
+  test('a row stops right after EOS; the others run to the cap and are marked truncated', async () => {
+    const gens = await generate(policy, prompts, { maxNewTokens: 15, eosId: EOS, rng: 2 });
+    for (const g of gens) {
+      const eos = g.tokens.indexOf(EOS);
+      if (g.truncated) {
+        expect(eos).toBe(-1);
+        expect(g.tokens.length).toBe(15);
+      } else expect(eos).toBe(g.tokens.length - 1);
+      expect(g.logprobs.length).toBe(g.tokens.length);
+    }
+  });
+
+  test('the same seed gives the same samples; another seed does not', async () => {
+    const o = { maxNewTokens: 10, eosId: EOS };
+    const [a, b, c] = [
+      await generate(policy, prompts, { ...o, rng: 4 }),
+      await generate(policy, prompts, { ...o, rng: 4 }),
+      await generate(policy, prompts, { ...o, rng: 5 }),
+    ];
+    expect(a.map((g) => [...g.tokens])).toEqual(b.map((g) => [...g.tokens]));
+    expect(a.map((g) => [...g.tokens])).not.toEqual(c.map((g) => [...g.tokens]));
+  });
+
+  // Both limits are greedy decoding: temperature 0, and a nucleus so small it holds only the top token.
+  test('temperature 0 and top-p 1e-6 both decode greedily (and agree for any seed)', async () => {
+    const o = { maxNewTokens: 10, eosId: EOS };
+    const greedy = await generate(policy, prompts, { ...o, temperature: 0, rng: 1 });
+    const nucleus = await generate(policy, prompts, { ...o, topP: 1e-6, rng: 99 });
+    expect(nucleus.map((g) => [...g.tokens])).toEqual(greedy.map((g) => [...g.tokens]));
+  });
+
+  test('rejects a cap that does not fit the context', async () => {
+    await expect(generate(policy, prompts, { maxNewTokens: 30, eosId: EOS })).rejects.toThrow(
+      /exceeds the model context \(32\)/,
+    );
+  });
+});
