@@ -30,6 +30,7 @@ export interface NativeAddon {
   info(): { impl: string; available: string[]; blas: string | null; threads: number; calls: number };
   setImpl(name: string): boolean;
   setThreads(n: number): void;
+  tuneMalloc(): boolean;
 }
 
 /** Activation codes of the native epilogue (enum Activation in gemm.h). */

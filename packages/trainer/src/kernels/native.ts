@@ -5,7 +5,9 @@
  * BLAS. When the addon is missing or disabled, installNativeKernels says why and nothing changes.
  *
  * Environment: BREVITY_NATIVE=0 disables it; BREVITY_THREADS (default 1) sets its threads;
- * BREVITY_BLAS=blas|avx512|avx2|portable|vendored picks the implementation (default: the fastest found).
+ * BREVITY_BLAS=blas|avx512|avx2|portable|vendored picks the implementation (default: the fastest found);
+ * BREVITY_MALLOC_TUNE=0 keeps glibc's default malloc thresholds (see tuneMalloc in native/src/addon.cc:
+ * by default freed op outputs stay in the heap, which saves a page fault per 4 KiB of every new output).
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -29,6 +31,7 @@ const REPLACED = ['BatchMatMul', '_FusedMatMul'] as const;
 const DEFAULT_ADDON = fileURLToPath(new URL('../../native/build/brevity_native.node', import.meta.url));
 
 let installed: { addon: NativeAddon; originals: Map<string, KernelFunc> } | null = null;
+let mallocTuned = false;
 
 function parseThreads(raw: string | undefined): number | string {
   if (raw === undefined || raw === '') return 1;
@@ -49,11 +52,12 @@ function loadAddon(path: string): NativeAddon | string {
   }
 }
 
-/** One line naming the active implementation, its library and its threads. */
+/** One line naming the active implementation, its library, its threads and the malloc tuning. */
 function describe(addon: NativeAddon): string {
   const info = addon.info();
   const lib = info.impl === 'blas' && info.blas !== null ? ` ${info.blas}` : '';
-  return `native matmul: ${info.impl}${lib}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+  const malloc = mallocTuned ? ', malloc tuned' : '';
+  return `native matmul: ${info.impl}${lib}, ${info.threads} thread${info.threads === 1 ? '' : 's'}${malloc}`;
 }
 
 /**
@@ -72,6 +76,7 @@ export function installNativeKernels(options: NativeOptions = {}): NativeInstall
   const addon = loadAddon(options.addonPath ?? DEFAULT_ADDON);
   if (typeof addon === 'string') return { ok: false, reason: addon };
   addon.setThreads(threads);
+  if (!mallocTuned && process.env.BREVITY_MALLOC_TUNE !== '0') mallocTuned = addon.tuneMalloc();
   if (installed !== null) uninstallNativeKernels();
   const originals = new Map<string, KernelFunc>();
   for (const name of REPLACED) originals.set(name, getKernel(name, 'cpu').kernelFunc);
