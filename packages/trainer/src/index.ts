@@ -5,3 +5,6 @@ export * from './model/ops.js';
 export * from './model/policy.js';
 export * from './model/sampling.js';
 export * from './model/generate.js';
+export * from './optim/adamw.js';
+export * from './optim/step.js';
+export * from './bench/bench.js';

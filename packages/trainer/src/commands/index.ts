@@ -4,8 +4,10 @@
  */
 import type { CommandModule } from 'yargs';
 import { docsCommand } from './docs.js';
+import { benchCommand } from './bench.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
   docsCommand,
+  benchCommand,
 ];

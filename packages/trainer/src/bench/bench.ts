@@ -1,0 +1,121 @@
+/**
+ * The speed yardstick: median Adam train-step time and KV-cache sampling throughput of one model size on
+ * the active backend. The workload mirrors shared/tools/torch_reference.py (same model, random tokens,
+ * cross-entropy on every position; sampling B sequences from a one-token prompt for N tokens), so the
+ * numbers compare one to one with PyTorch.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '@brevity/core';
+import { createPolicy, type Policy } from '../model/policy.js';
+import { softmaxCrossEntropy } from '../model/ops.js';
+import { generate } from '../model/generate.js';
+import { AdamW } from '../optim/adamw.js';
+import { readStep, trainStep } from '../optim/step.js';
+import { paramCount, modelConfig } from '../model/config.js';
+
+export interface BenchShape {
+  d: number;
+  layers: number;
+  heads: number;
+  vocab: number;
+  ctx: number;
+  /** Train batch (sequences) and sequence length. */
+  batch: number;
+  seq: number;
+  /** Sampling batch and tokens sampled per sequence. */
+  sampleBatch: number;
+  sampleTokens: number;
+}
+
+export interface BenchOptions extends BenchShape {
+  /** Timed runs (the median is reported); two untimed warm-up runs come first. */
+  repeats: number;
+}
+
+export interface BenchResult {
+  params: number;
+  train_step_ms: number;
+  sample_tokens_per_s: number;
+  /** Every timed run, for the curious. */
+  train_runs_ms: number[];
+  sample_runs_ms: number[];
+}
+
+export const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+async function timeRuns(f: () => Promise<void>, repeats: number): Promise<number[]> {
+  await f();
+  await f();
+  const out: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t0 = performance.now();
+    await f();
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+function randomIds(rng: Rng, n: number, vocab: number): Int32Array {
+  return Int32Array.from({ length: n }, () => rng.int(vocab));
+}
+
+/** Median time of one Adam step on random tokens, loss on every position (as the PyTorch reference). */
+export async function benchTrain(policy: Policy, o: BenchOptions): Promise<number[]> {
+  const rng = Rng.from('bench-train');
+  const n = o.batch * o.seq;
+  const ids = tf.tensor2d(randomIds(rng, n, o.vocab), [o.batch, o.seq], 'int32');
+  const targets = tf.tensor1d(randomIds(rng, n, o.vocab), 'int32');
+  const weights = tf.fill([n], 1 / n) as tf.Tensor1D;
+  const opt = new AdamW(
+    policy.variables,
+    policy.specs.map((s) => s.decay),
+  );
+  const loss = () => {
+    const { logits } = policy.forward(ids);
+    return softmaxCrossEntropy(tf.reshape(logits, [n, o.vocab]), targets, weights);
+  };
+  try {
+    return await timeRuns(async () => {
+      await readStep(trainStep(opt, loss, 1e-3));
+    }, o.repeats);
+  } finally {
+    tf.dispose([ids, targets, weights]);
+    opt.dispose();
+  }
+}
+
+/** Times sampling `sampleTokens` tokens for `sampleBatch` one-token prompts (no EOS: every row runs). */
+export async function benchSample(policy: Policy, o: BenchOptions): Promise<number[]> {
+  const prompts = Array.from({ length: o.sampleBatch }, () => Int32Array.of(0));
+  let seed = 0;
+  return timeRuns(async () => {
+    await generate(policy, prompts, { maxNewTokens: o.sampleTokens, eosId: -1, padId: 0, rng: seed++ });
+  }, o.repeats);
+}
+
+/** Both measurements on the active backend, with a fresh model of the given shape. */
+export async function runBench(o: BenchOptions): Promise<BenchResult> {
+  if (o.seq > o.ctx) throw new Error(`--seq ${o.seq} exceeds --ctx ${o.ctx}`);
+  if (o.sampleTokens + 1 > o.ctx)
+    throw new Error(`--sample-tokens ${o.sampleTokens} + 1 prompt token exceed --ctx ${o.ctx}`);
+  const cfg = modelConfig({ vocab: o.vocab, d: o.d, layers: o.layers, heads: o.heads, ctx: o.ctx });
+  const policy = createPolicy(cfg, 0);
+  try {
+    const train = await benchTrain(policy, o);
+    const sample = await benchSample(policy, o);
+    const round = (x: number, k: number) => Math.round(x * 10 ** k) / 10 ** k;
+    return {
+      params: paramCount(cfg),
+      train_step_ms: round(median(train), 2),
+      sample_tokens_per_s: round((o.sampleBatch * o.sampleTokens * 1000) / median(sample), 1),
+      train_runs_ms: train.map((x) => round(x, 2)),
+      sample_runs_ms: sample.map((x) => round(x, 2)),
+    };
+  } finally {
+    policy.dispose();
+  }
+}

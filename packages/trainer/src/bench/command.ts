@@ -1,0 +1,98 @@
+/**
+ * `brevity bench`: the speed yardstick on every available backend (a table), or on one backend as a single
+ * JSON line (`--json`) to compare with shared/tools/torch_reference.py.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { BACKENDS, initBackend, type BackendChoice, type BackendName } from '../backend.js';
+import { UserError } from '../errors.js';
+import { runBench, type BenchOptions, type BenchResult, type BenchShape } from './bench.js';
+import { BENCH_DEFAULTS, MODEL_PRESETS } from './presets.js';
+
+export interface BenchArgs extends Partial<BenchShape> {
+  model?: string;
+  backend?: BackendChoice | 'all';
+  repeats: number;
+  json: boolean;
+}
+
+/** Preset values, then explicit flags on top. */
+export function resolveShape(a: BenchArgs): BenchOptions {
+  const preset = a.model === undefined ? {} : MODEL_PRESETS[a.model]?.shape;
+  if (!preset)
+    throw new UserError(
+      `--model ${a.model}: unknown model size (known: ${Object.keys(MODEL_PRESETS).join(', ')})`,
+    );
+  const shape: BenchShape = { ...BENCH_DEFAULTS, ...preset };
+  for (const k of Object.keys(BENCH_DEFAULTS) as (keyof BenchShape)[]) {
+    const v = a[k];
+    if (v !== undefined) {
+      if (!Number.isInteger(v) || v < 1) throw new UserError(`--${k}: expected a positive integer, got ${v}`);
+      shape[k] = v;
+    }
+  }
+  if (shape.d % shape.heads !== 0) throw new UserError(`--heads ${shape.heads} must divide --d ${shape.d}`);
+  if (!Number.isInteger(a.repeats) || a.repeats < 1)
+    throw new UserError(`--repeats: expected a positive integer`);
+  return { ...shape, repeats: a.repeats };
+}
+
+async function benchOn(
+  name: BackendChoice,
+  o: BenchOptions,
+): Promise<{ backend: BackendName; result: BenchResult }> {
+  const report = await initBackend(name);
+  try {
+    return { backend: report.name, result: await runBench(o) };
+  } catch (e) {
+    throw new UserError(`bench on ${report.name}: ${(e as Error).message}`);
+  }
+}
+
+async function jsonLine(a: BenchArgs, o: BenchOptions): Promise<void> {
+  const { backend, result } = await benchOn(a.backend === 'all' || !a.backend ? 'auto' : a.backend, o);
+  const { repeats: _r, ...shape } = o;
+  const line = { framework: 'tfjs', version: tf.version.tfjs, backend, ...shape, ...result };
+  process.stdout.write(JSON.stringify(line) + '\n');
+}
+
+function row(cells: string[], widths: number[]): string {
+  return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+}
+
+async function table(a: BenchArgs, o: BenchOptions): Promise<void> {
+  const names: BackendName[] =
+    !a.backend || a.backend === 'all' || a.backend === 'auto' ? [...BACKENDS] : [a.backend];
+  const widths = [15, 10, 16, 16];
+  const lines = [row(['backend', 'params', 'train step ms', 'sample tok/s'], widths)];
+  const shape = `d ${o.d}, ${o.layers} layers, ${o.heads} heads, vocab ${o.vocab}, ctx ${o.ctx}`;
+  process.stderr.write(
+    `bench: ${shape}; train ${o.batch} x ${o.seq}; sample ${o.sampleBatch} x ${o.sampleTokens}; median of ${o.repeats}\n`,
+  );
+  for (const name of names) {
+    try {
+      process.stderr.write(`  running ${name}...\n`);
+      const { result } = await benchOn(name, o);
+      lines.push(
+        row(
+          [
+            name,
+            String(result.params),
+            result.train_step_ms.toFixed(1),
+            result.sample_tokens_per_s.toFixed(0),
+          ],
+          widths,
+        ),
+      );
+    } catch (e) {
+      const why = (e as Error).message.replace(/^backend \S+ could not be loaded \(\S+: (.*)\)$/, '$1');
+      lines.push(`${name.padEnd(widths[0])}  skipped: ${why}`);
+    }
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+export async function benchCommand(a: BenchArgs): Promise<void> {
+  const o = resolveShape(a);
+  if (a.json) await jsonLine(a, o);
+  else await table(a, o);
+}
