@@ -8,3 +8,5 @@ export * from './model/generate.js';
 export * from './optim/adamw.js';
 export * from './optim/step.js';
 export * from './bench/bench.js';
+export * from './checkpoint/safetensors.js';
+export * from './checkpoint/checkpoint.js';
