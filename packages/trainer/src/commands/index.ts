@@ -5,9 +5,13 @@
 import type { CommandModule } from 'yargs';
 import { docsCommand } from './docs.js';
 import { benchCommand } from './bench.js';
+import { scoreCommand } from './score.js';
+import { serveCommand } from './serve.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
   docsCommand,
   benchCommand,
+  scoreCommand,
+  serveCommand,
 ];
