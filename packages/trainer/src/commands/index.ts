@@ -7,6 +7,8 @@ import { docsCommand } from './docs.js';
 import { benchCommand } from './bench.js';
 import { scoreCommand } from './score.js';
 import { serveCommand } from './serve.js';
+import { sweepCommand } from './sweep.js';
+import { reportCommand } from './report.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
@@ -14,4 +16,6 @@ export const commands: CommandModule<any, any>[] = [
   benchCommand,
   scoreCommand,
   serveCommand,
+  sweepCommand,
+  reportCommand,
 ];

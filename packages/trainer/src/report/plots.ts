@@ -1,0 +1,227 @@
+/**
+ * The report's figures as vega-lite specs (pure: model in, spec out): (a) accuracy vs length with the
+ * Pareto front (LASER Fig. 1/5), (b) eval accuracy and length over steps, (c) LASER-D/DE target length per
+ * difficulty bucket over steps, (d) rollout length and reward over steps. One colour per label.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import type { Metrics } from '@brevity/core';
+import type { ReportModel } from './model.js';
+import { evalRows, num } from './summarize.js';
+
+export interface FigureSpec {
+  /** File name without extension. */
+  file: string;
+  caption: string;
+  spec: TopLevelSpec;
+}
+
+const WIDTH = 360;
+const HEIGHT = 240;
+const config = { font: 'DejaVu Sans, Arial, sans-serif', background: 'white' };
+
+const colorOf = (labels: readonly string[]) => ({
+  field: 'label',
+  type: 'nominal' as const,
+  title: 'label',
+  scale: { domain: [...labels] },
+});
+
+function paretoSpec(m: ReportModel): FigureSpec | undefined {
+  if (m.points.length === 0) return undefined;
+  const labels = m.groups.map((g) => g.label);
+  const points = m.points.map((p) => ({
+    label: p.label,
+    length: p.length,
+    acc: 100 * p.acc,
+    front: p.onFront,
+  }));
+  const runs = m.runs.flatMap((r) =>
+    r.summary.finalAcc === undefined || r.summary.finalLength === undefined
+      ? []
+      : [
+          {
+            label: r.run.label,
+            run: r.run.name,
+            length: r.summary.finalLength,
+            acc: 100 * r.summary.finalAcc,
+          },
+        ],
+  );
+  const x = {
+    field: 'length',
+    type: 'quantitative' as const,
+    title: 'mean length (tokens)',
+    scale: { zero: false },
+  };
+  const y = { field: 'acc', type: 'quantitative' as const, title: 'accuracy (%)', scale: { zero: false } };
+  const seeded = runs.length > points.length;
+  return {
+    file: 'pareto',
+    caption:
+      'Final eval accuracy vs mean length, one filled point per label (mean over seeds), its runs as ' +
+      'open points; the dashed line joins the Pareto front.',
+    spec: {
+      width: WIDTH,
+      height: HEIGHT,
+      config,
+      layer: [
+        ...(seeded
+          ? [
+              {
+                data: { values: runs },
+                mark: { type: 'point' as const, opacity: 0.5 },
+                encoding: { x, y, color: colorOf(labels) },
+              },
+            ]
+          : []),
+        {
+          data: { values: points.filter((p) => p.front) },
+          mark: { type: 'line', strokeDash: [4, 3], color: '#888' },
+          encoding: { x, y, order: { field: 'length', type: 'quantitative' } },
+        },
+        {
+          data: { values: points },
+          mark: { type: 'point', filled: true, size: 80 },
+          encoding: {
+            x,
+            y,
+            color: colorOf(labels),
+            shape: { field: 'front', type: 'nominal', title: 'on front' },
+          },
+        },
+        {
+          data: { values: points },
+          mark: { type: 'text', align: 'left', dx: 7, dy: -7, fontSize: 10 },
+          encoding: { x, y, text: { field: 'label', type: 'nominal' } },
+        },
+      ],
+    },
+  };
+}
+
+/** A row per (run, step) with the given metrics present, for line charts. */
+function series(
+  m: ReportModel,
+  pick: (rows: readonly Metrics[]) => readonly Metrics[],
+  keys: Record<string, string>,
+) {
+  return m.runs.flatMap((r) =>
+    pick(r.run.rows).flatMap((row) => {
+      const out: Record<string, string | number> = {
+        run: r.run.name,
+        label: r.run.label,
+        step: num(row.step) ?? 0,
+      };
+      for (const [name, key] of Object.entries(keys)) {
+        const v = num(row[key]);
+        if (v === undefined) return [];
+        out[name] = key.endsWith('acc') ? 100 * v : v;
+      }
+      return [out];
+    }),
+  );
+}
+
+function curvesSpec(
+  m: ReportModel,
+  values: Record<string, string | number>[],
+  panels: { field: string; title: string }[],
+  points: boolean,
+) {
+  const labels = m.groups.map((g) => g.label);
+  return {
+    config,
+    data: { values },
+    hconcat: panels.map((p) => ({
+      width: WIDTH,
+      height: HEIGHT,
+      mark: { type: 'line' as const, point: points },
+      encoding: {
+        x: { field: 'step', type: 'quantitative' as const, title: 'step' },
+        y: { field: p.field, type: 'quantitative' as const, title: p.title, scale: { zero: false } },
+        color: colorOf(labels),
+        detail: { field: 'run', type: 'nominal' as const },
+      },
+    })),
+  } satisfies TopLevelSpec;
+}
+
+function evalCurves(m: ReportModel): FigureSpec | undefined {
+  const values = series(m, evalRows, { acc: 'eval/acc', length: 'eval/length_mean' });
+  if (values.length === 0) return undefined;
+  return {
+    file: 'eval-curves',
+    caption: 'Eval accuracy and mean length over training steps, one line per run.',
+    spec: curvesSpec(
+      m,
+      values,
+      [
+        { field: 'acc', title: 'eval accuracy (%)' },
+        { field: 'length', title: 'eval mean length (tokens)' },
+      ],
+      true,
+    ),
+  };
+}
+
+function rolloutCurves(m: ReportModel): FigureSpec | undefined {
+  const values = series(m, (rows) => rows, { length: 'rollout/length_mean', reward: 'reward/mean' });
+  if (values.length === 0) return undefined;
+  return {
+    file: 'rollout-curves',
+    caption: 'Training rollouts: mean length and mean reward over steps, one line per run.',
+    spec: curvesSpec(
+      m,
+      values,
+      [
+        { field: 'length', title: 'rollout mean length (tokens)' },
+        { field: 'reward', title: 'mean reward' },
+      ],
+      false,
+    ),
+  };
+}
+
+/** LASER-D/DE target keys: `state/laser-d/target.easy` or `state/laser-de/target_easy` -> bucket `easy`. */
+const TARGET_KEY = /^state\/(laser-de?)\/target[._]([^/]+)$/;
+
+function targetCurves(m: ReportModel): FigureSpec | undefined {
+  const values = m.runs.flatMap((r) =>
+    r.run.rows.flatMap((row) =>
+      Object.entries(row).flatMap(([key, v]) => {
+        const match = TARGET_KEY.exec(key);
+        const target = num(v);
+        return match && target !== undefined
+          ? [{ run: r.run.name, step: num(row.step) ?? 0, bucket: match[2], target }]
+          : [];
+      }),
+    ),
+  );
+  if (values.length === 0) return undefined;
+  const runs = [...new Set(values.map((v) => v.run))];
+  return {
+    file: 'laser-targets',
+    caption: 'LASER-D/DE adaptive target length per difficulty bucket over steps, one panel per run.',
+    spec: {
+      config,
+      data: { values },
+      facet: { field: 'run', type: 'nominal', title: null, sort: runs },
+      columns: 3,
+      spec: {
+        width: 240,
+        height: 160,
+        mark: { type: 'line', interpolate: 'step-after' },
+        encoding: {
+          x: { field: 'step', type: 'quantitative', title: 'step' },
+          y: { field: 'target', type: 'quantitative', title: 'target length (tokens)' },
+          color: { field: 'bucket', type: 'nominal', title: 'bucket', sort: ['easy', 'medium', 'hard'] },
+        },
+      },
+    },
+  };
+}
+
+/** The figures the model has data for, in report order. */
+export function figureSpecs(m: ReportModel): FigureSpec[] {
+  return [paretoSpec(m), evalCurves(m), targetCurves(m), rolloutCurves(m)].filter((f) => f !== undefined);
+}
