@@ -40,8 +40,10 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
-    if (declared > limit)
+    if (declared > limit) {
+      req.resume(); // discard the body so the client can read the answer
       return reject(new HttpError(413, `request body of ${declared} bytes is over the ${limit}-byte limit`));
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
