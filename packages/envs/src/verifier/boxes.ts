@@ -82,5 +82,16 @@ export function lastBoxedAnswer(text: string): { answer: string | null; unclosed
     const c = boxes[k].content.trim();
     if (c !== parts[0]) parts.unshift(c);
   }
-  return { answer: parts.join(', '), unclosed: false };
+  return { answer: parts.map(unwrapBox).join(', '), unclosed: false };
+}
+
+/** `\boxed{\boxed{4}}` and `\boxed{\fbox{4}}` read as `4`. */
+function unwrapBox(content: string): string {
+  for (let k = 0; k < 8; k++) {
+    const inner = findBoxes(content);
+    if (inner.length !== 1 || inner[0].unclosed || inner[0].start !== 0 || inner[0].end !== content.length)
+      break;
+    content = inner[0].content.trim();
+  }
+  return content;
 }

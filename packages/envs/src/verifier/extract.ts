@@ -92,16 +92,23 @@ function lastMathEnv(text: string): string | null {
 
 const NUMBER_RE = /-?\d{1,3}(?:,\d{3})+(?:\.\d+)?%?|-?\d*\.?\d+%?/g;
 
-function lastNumber(text: string): string | null {
-  const tail = text.slice(-NUMBER_WINDOW);
-  let last: string | null = null;
-  for (const m of tail.matchAll(NUMBER_RE)) last = m[0];
+function lastNumberAt(text: string): { value: string; end: number } | null {
+  const from = Math.max(0, text.length - NUMBER_WINDOW);
+  let last: { value: string; end: number } | null = null;
+  for (const m of text.slice(from).matchAll(NUMBER_RE))
+    last = { value: m[0], end: from + m.index + m[0].length };
   return last;
 }
 
-/** The rightmost math environment, else the rightmost number, of an anchored remainder. */
+const lastNumber = (text: string) => lastNumberAt(text)?.value ?? null;
+
+/** The rightmost math environment or number (whichever ends later) of an anchored remainder. */
 function insideRemainder(rem: string): string | null {
-  return lastMathEnv(rem) ?? lastNumber(rem);
+  const envs = mathEnvs(rem).filter((e) => e.content.trim() !== '');
+  const env = envs[envs.length - 1];
+  const num = lastNumberAt(rem);
+  if (env && (!num || env.end >= num.end)) return lastMathEnv(rem);
+  return num ? num.value : null;
 }
 
 function lastMatch(re: RegExp, text: string): RegExpExecArray | null {

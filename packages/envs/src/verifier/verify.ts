@@ -1,67 +1,138 @@
 /**
  * `verifyAnswer(completion, gold, {mode})` (spec envs.md, "The verifier"): extraction, normalisation,
- * typed comparison. Never throws: any internal failure is a verdict.
+ * typed comparison under a time budget. Never throws: every failure is a verdict with a reason.
  */
-import { extractCandidates, extractFirst } from './extract.js';
 import { lastBoxedAnswer } from './boxes.js';
+import { valuesEqual } from './compare.js';
+import { extractCandidates } from './extract.js';
+import { Deadline, GuardError, TimeoutError } from './guard.js';
+import { normalizeAnswer } from './normalize.js';
 import { parseDecimal, ratEq } from './rational.js';
-import type { Extraction, VerifyMode, VerifyOptions, VerifyResult } from './types.js';
+import type { Extraction, VerifyMode, VerifyOptions, VerifyReason, VerifyResult } from './types.js';
+import { parseValue, type Value } from './values.js';
 
-type Outcome = 'match' | 'mismatch' | 'parse_error' | 'timeout';
+const DEFAULT_BUDGET_MS = 200;
 
-function light(s: string): string {
-  return s
-    .replace(/\\[,;:!]|\s|\$/g, '')
-    .replace(/\{,\}/g, '')
-    .replace(/^(-?\d{1,3})((?:,\d{3})+)(?=$|\.)/, (_m, a: string, b: string) => a + b.replace(/,/g, ''))
-    .replace(/[.]$/, '');
-}
-
-function compare(pred: string, gold: string): Outcome {
-  const p = light(pred);
-  const g = light(gold);
-  const pn = parseDecimal(p);
-  const gn = parseDecimal(g);
-  if (pn && gn) return ratEq(pn, gn) ? 'match' : 'mismatch';
-  if (p === '') return 'parse_error';
-  return p === g ? 'match' : 'mismatch';
-}
-
-/** The gold as the verifier reads it: a boxed gold is unboxed first. */
-export function goldAnswer(gold: string): string {
-  if (gold.includes('\\boxed') || gold.includes('\\fbox')) {
-    const b = lastBoxedAnswer(gold);
+/** The gold as the verifier reads it: a boxed gold is unboxed; a GSM8K solution gives its `####` tail. */
+export function goldAnswer(gold: unknown): string {
+  const g = typeof gold === 'number' ? String(gold) : String(gold ?? '');
+  if (g.includes('\\boxed') || g.includes('\\fbox')) {
+    const b = lastBoxedAnswer(g);
     if (b.answer !== null) return b.answer;
   }
-  return gold;
+  const hashes = g.lastIndexOf('####');
+  return hashes >= 0 ? g.slice(hashes + 4).trim() : g;
+}
+
+const PLAIN_NUMBER = /^-?\d+(?:\.\d+)?$/;
+
+/** Fast path: both sides plain decimal literals (the GSM8K / AIME / modchain case). */
+function fastNumeric(pred: string, gold: string): VerifyReason | null {
+  const p = pred.trim();
+  const g = gold.trim();
+  if (!PLAIN_NUMBER.test(p) || !PLAIN_NUMBER.test(g)) return null;
+  const a = parseDecimal(p);
+  const b = parseDecimal(g);
+  if (!a || !b) return null;
+  if (ratEq(a, b)) return 'match';
+  // Integers never match approximately; with a decimal, only the 6-place rule could still apply.
+  return !p.includes('.') && !g.includes('.') ? 'mismatch' : null;
+}
+
+interface GoldParse {
+  text: string;
+  norm: string;
+  value: Value | null;
+}
+
+const goldCache = new Map<string, GoldParse>();
+
+function parseGold(gold: string): GoldParse {
+  let hit = goldCache.get(gold);
+  if (!hit) {
+    let value: Value | null = null;
+    try {
+      value = parseValue(gold, { isGold: true });
+    } catch {
+      value = null;
+    }
+    hit = { text: gold, norm: squash(gold), value };
+    if (goldCache.size > 10_000) goldCache.clear();
+    goldCache.set(gold, hit);
+  }
+  return hit;
+}
+
+function squash(s: string): string {
+  try {
+    const n = normalizeAnswer(s);
+    return `${n.text.replace(/\s+/g, '')}${n.percent ? '%' : ''}`;
+  } catch {
+    return s;
+  }
+}
+
+/** Compares one candidate with the gold: match, mismatch, parse_error (try the next candidate) or timeout. */
+function compareOne(pred: string, gold: GoldParse, dl: Deadline): VerifyReason {
+  const fast = fastNumeric(pred, gold.text);
+  if (fast) return fast;
+  if (squash(pred) === gold.norm && gold.norm !== '') return 'match';
+  let p: Value;
+  try {
+    p = parseValue(pred, { gold: gold.value ?? undefined, isGold: false });
+  } catch (e) {
+    if (e instanceof TimeoutError) return 'timeout';
+    return 'parse_error';
+  }
+  if (!gold.value) return 'mismatch';
+  try {
+    return valuesEqual(gold.value, p, dl) ? 'match' : 'mismatch';
+  } catch (e) {
+    if (e instanceof TimeoutError) return 'timeout';
+    if (e instanceof GuardError) return 'mismatch';
+    return 'mismatch';
+  }
 }
 
 export function verifyAnswer(completion: string, gold: string, opts: VerifyOptions = {}): VerifyResult {
-  const mode: VerifyMode = opts.mode ?? 'reward';
+  const mode: VerifyMode = opts.mode === 'eval' ? 'eval' : 'reward';
   try {
+    const dl = new Deadline(opts.budgetMs ?? DEFAULT_BUDGET_MS);
     const { candidates, reason } = extractCandidates(completion, mode);
     if (candidates.length === 0) {
       return { correct: false, formatValid: false, extracted: null, reason: reason ?? 'no_answer' };
     }
-    const g = goldAnswer(String(gold));
-    let firstError: string | null = null;
+    const g = parseGold(goldAnswer(gold));
+    let firstUnparsed: string | null = null;
     for (const c of candidates) {
-      const out = compare(c.answer, g);
+      const out = compareOne(c.answer, g, dl);
       if (out === 'parse_error') {
-        firstError ??= c.answer;
+        firstUnparsed ??= c.answer;
         continue;
       }
       return { correct: out === 'match', formatValid: true, extracted: c.answer, reason: out };
     }
-    return { correct: false, formatValid: true, extracted: firstError, reason: 'parse_error' };
-  } catch {
-    return { correct: false, formatValid: false, extracted: null, reason: 'parse_error' };
+    return { correct: false, formatValid: true, extracted: firstUnparsed, reason: 'parse_error' };
+  } catch (e) {
+    const reason: VerifyReason = e instanceof TimeoutError ? 'timeout' : 'parse_error';
+    return { correct: false, formatValid: false, extracted: null, reason };
   }
 }
 
+/** The answer `verifyAnswer` would compare: the first extraction candidate that parses. */
 export function extractAnswer(completion: string, opts: { mode?: VerifyMode } = {}): Extraction {
   try {
-    return extractFirst(completion, opts.mode ?? 'reward');
+    const { candidates, reason } = extractCandidates(completion, opts.mode === 'eval' ? 'eval' : 'reward');
+    for (const c of candidates) {
+      try {
+        parseValue(c.answer, { isGold: false });
+        return { answer: c.answer, via: c.via };
+      } catch {
+        continue;
+      }
+    }
+    if (candidates.length > 0) return { answer: candidates[0].answer, via: candidates[0].via };
+    return { answer: null, reason: reason ?? 'no_answer' };
   } catch {
     return { answer: null, reason: 'no_answer' };
   }
