@@ -143,7 +143,7 @@ function units(s: string): string {
 
 export function normalizeAnswer(raw: string): Normalized {
   // Protect the matrix row separator `\\` from the single-backslash rules below.
-  let s = unicode(raw).trim().replace(/\\\\/g, '\u0001');
+  let s = unicode(raw).trim().replace(/\\\\/g, '\uE000');
   s = s.replace(/\\\(|\\\)|\\\[|\\\]/g, ' ');
   s = layout(s);
   s = currencyDegrees(s);
@@ -159,7 +159,7 @@ export function normalizeAnswer(raw: string): Normalized {
     .replace(/(^|[\s(\-,[])\.(\d)/g, (_m, pre: string, d: string) => `${pre}0.${d}`) // `.5` -> `0.5`
     .replace(/\s+/g, ' ')
     .trim();
-  return { text: s.replace(/\u0001/g, '\\\\'), percent: pct.percent };
+  return { text: s.replace(/\uE000/g, '\\\\'), percent: pct.percent };
 }
 
 /** Text-answer normalisation: lowercase, collapsed spaces, `(c)` -> `c`, no leading article. */
