@@ -36,7 +36,10 @@ function findCompiler() {
 function upToDate(sources) {
   if (!existsSync(out)) return false;
   const built = statSync(out).mtimeMs;
-  const inputs = [...sources, join(srcDir, 'gemm.h'), fileURLToPath(import.meta.url)];
+  const headers = readdirSync(srcDir)
+    .filter((f) => f.endsWith('.h'))
+    .map((f) => join(srcDir, f));
+  const inputs = [...sources, ...headers, fileURLToPath(import.meta.url)];
   return inputs.every((file) => statSync(file).mtimeMs < built);
 }
 

@@ -12,6 +12,7 @@ import {
   nativeAddon,
   uninstallNativeKernels,
 } from '../packages/trainer/src/kernels/native.js';
+import { relDiff, worstDiff as compareAll } from './kernels-compare.js';
 
 const probe = installNativeKernels();
 uninstallNativeKernels();
@@ -19,44 +20,9 @@ const skipReason = probe.ok ? '' : ` (skipped: ${probe.reason})`;
 
 const TOL = 1e-4; // max |native - plain| / max(1, max |plain|)
 
-function relDiff(got: Float32Array | Int32Array, want: Float32Array | Int32Array): number {
-  expect(got.length).toBe(want.length);
-  let diff = 0;
-  let scale = 1;
-  for (let i = 0; i < want.length; i++) {
-    diff = Math.max(diff, Math.abs(got[i] - want[i]));
-    scale = Math.max(scale, Math.abs(want[i]));
-  }
-  return Number.isNaN(diff) ? Infinity : diff / scale;
-}
-
 let seed = 1;
 const rand = (shape: number[]): tf.Tensor => tf.randomUniform(shape, -1, 1, 'float32', seed++);
-
-/** Runs f on the plain cpu kernels and on every native implementation; returns the worst relative diff. */
-function worstDiff(f: () => tf.Tensor | tf.Tensor[]): number {
-  const flat = (): Float32Array[] => {
-    const out = tf.tidy(f);
-    const list = Array.isArray(out) ? out : [out];
-    const vals = list.map((t) => t.dataSync() as Float32Array);
-    tf.dispose(list);
-    return vals;
-  };
-  uninstallNativeKernels();
-  const want = flat();
-  let worst = 0;
-  for (const threads of [1, 2]) {
-    const res = installNativeKernels({ threads });
-    expect(res.ok).toBe(true);
-    const addon = nativeAddon()!;
-    for (const impl of addon.info().available) {
-      expect(addon.setImpl(impl)).toBe(true);
-      const got = flat();
-      got.forEach((g, i) => (worst = Math.max(worst, relDiff(g, want[i]))));
-    }
-  }
-  return worst;
-}
+const worstDiff = (f: () => tf.Tensor | tf.Tensor[]): number => compareAll(f, { everyGemm: true });
 
 describe.skipIf(!probe.ok)(`native matmul equals tfjs cpu${skipReason}`, () => {
   beforeAll(async () => {
@@ -177,7 +143,7 @@ describe.skipIf(!probe.ok)(`native matmul equals tfjs cpu${skipReason}`, () => {
   it('reports the active implementation and threads', () => {
     const res = installNativeKernels({ threads: 2 });
     expect(res.ok && res.detail).toMatch(
-      /^native matmul: (avx512|blas .+|avx2|portable), 2 threads(, malloc tuned)?$/,
+      /^native kernels \(matmul \+ elementwise\): gemm (avx512|blas .+|avx2|portable), 2 threads(, malloc tuned)?$/,
     );
     installNativeKernels({ threads: 1 });
   });
@@ -188,7 +154,7 @@ describe('installNativeKernels without a usable addon', () => {
   const cases: [string, Record<string, string>, { addonPath?: string }, RegExp][] = [
     ['missing addon file', {}, { addonPath: '/nonexistent/brevity_native.node' }, /not built .*missing/],
     ['not an addon', {}, { addonPath: new URL(import.meta.url).pathname }, /failed to load/],
-    ['disabled by env', { BREVITY_NATIVE: '0' }, {}, /disabled by BREVITY_NATIVE=0/],
+    ['disabled by env', { BREVITY_NATIVE: '0' }, {}, /native kernels disabled by BREVITY_NATIVE=0/],
     [
       'bad thread count',
       { BREVITY_THREADS: 'two' },

@@ -1,7 +1,7 @@
 // Node-API entry points (plain node_api.h, ABI-stable across Node versions):
 //   gemm(a, b, c, batch, m, n, k, transA, transB, aIdx, bIdx, bias, act, alpha)
 //   info() -> {impl, available, blas, threads, calls}; setImpl(name) -> boolean; setThreads(n);
-//   tuneMalloc() -> boolean (glibc only)
+//   tuneMalloc() -> boolean (glibc only); the elementwise kernels come from addon_elementwise.cc
 #include <node_api.h>
 
 #include <cstdlib>
@@ -191,6 +191,12 @@ napi_value TuneMalloc(napi_env env, napi_callback_info) {
   return result;
 }
 
+}  // namespace
+
+void register_elementwise(napi_env env, napi_value exports);  // addon_elementwise.cc
+
+namespace {
+
 napi_value Init(napi_env env, napi_value exports) {
   static bool picked = false;
   if (!picked) {
@@ -205,6 +211,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"tuneMalloc", nullptr, TuneMalloc, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  register_elementwise(env, exports);
   return exports;
 }
 

@@ -7,31 +7,8 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
+import type { NativeAddon } from './native-addon.js';
 import { planMatMul } from './matmul-plan.js';
-
-/** The addon's exports (packages/trainer/native/src/addon.cc). */
-export interface NativeAddon {
-  gemm(
-    a: Float32Array,
-    b: Float32Array,
-    c: Float32Array,
-    batch: number,
-    m: number,
-    n: number,
-    k: number,
-    transposeA: boolean,
-    transposeB: boolean,
-    aIdx: Int32Array | null,
-    bIdx: Int32Array | null,
-    bias: Float32Array | null,
-    activation: number,
-    alpha: number,
-  ): void;
-  info(): { impl: string; available: string[]; blas: string | null; threads: number; calls: number };
-  setImpl(name: string): boolean;
-  setThreads(n: number): void;
-  tuneMalloc(): boolean;
-}
 
 /** Activation codes of the native epilogue (enum Activation in gemm.h). */
 const ACTIVATION_CODES: Record<string, number> = {
@@ -53,12 +30,8 @@ const ACTIVATION_KERNELS: Record<string, string> = {
   prelu: 'Prelu',
 };
 
-/** The replaced kernels' original functions, and a lookup of the other (untouched) cpu kernels. */
-export interface OriginalKernels {
-  BatchMatMul: KernelFunc;
-  _FusedMatMul: KernelFunc;
-  cpu(kernelName: string): KernelFunc;
-}
+/** tfjs' own cpu kernel of that name (the original even when a native one replaced it). */
+export type OriginalKernel = (kernelName: string) => KernelFunc;
 
 interface MatMulArgs {
   a: TensorInfo;
@@ -134,7 +107,7 @@ export function rowBias(
  */
 function fusedWithCpuEpilogue(
   addon: NativeAddon,
-  original: OriginalKernels,
+  original: OriginalKernel,
   params: Parameters<KernelFunc>[0],
   biasRow: Float32Array | null,
 ): TensorInfo {
@@ -156,22 +129,22 @@ function fusedWithCpuEpilogue(
     current = Array.isArray(next) ? next[0] : next;
   };
   if (bias !== undefined && biasRow === null)
-    step(original.cpu('Add')({ inputs: { a: current, b: bias }, backend }));
+    step(original('Add')({ inputs: { a: current, b: bias }, backend }));
   const activation = attrs.activation ?? 'linear';
   const kernelName = ACTIVATION_KERNELS[activation];
   if (kernelName === 'Prelu') {
-    step(original.cpu('Prelu')({ inputs: { x: current, alpha: preluActivationWeights }, backend }));
+    step(original('Prelu')({ inputs: { x: current, alpha: preluActivationWeights }, backend }));
   } else if (kernelName !== undefined) {
     const kernelAttrs = { alpha: attrs.leakyreluAlpha ?? 0 };
-    step(original.cpu(kernelName)({ inputs: { x: current }, backend, attrs: kernelAttrs }));
+    step(original(kernelName)({ inputs: { x: current }, backend, attrs: kernelAttrs }));
   }
   return current;
 }
 
-export function makeNativeKernels(addon: NativeAddon, original: OriginalKernels): KernelConfig[] {
+export function makeNativeKernels(addon: NativeAddon, original: OriginalKernel): KernelConfig[] {
   const batchMatMul: KernelFunc = (params) => {
     const { a, b } = params.inputs as unknown as FusedInputs;
-    if (a.dtype !== 'float32' || b.dtype !== 'float32') return original.BatchMatMul(params);
+    if (a.dtype !== 'float32' || b.dtype !== 'float32') return original('BatchMatMul')(params);
     const { transposeA, transposeB } = params.attrs as unknown as FusedAttrs;
     const backend = params.backend as MathBackendCPU;
     return runGemm(addon, backend, { a, b, transposeA, transposeB, bias: null, activation: 0, alpha: 0 });
@@ -183,7 +156,7 @@ export function makeNativeKernels(addon: NativeAddon, original: OriginalKernels)
     const activation = attrs.activation ?? 'linear';
     const code = ACTIVATION_CODES[activation];
     const known = code !== undefined || activation === 'prelu';
-    if (a.dtype !== 'float32' || b.dtype !== 'float32' || !known) return original._FusedMatMul(params);
+    if (a.dtype !== 'float32' || b.dtype !== 'float32' || !known) return original('_FusedMatMul')(params);
     const backend = params.backend as MathBackendCPU;
     const outRank = Math.max(a.shape.length, b.shape.length);
     const n = attrs.transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];

@@ -1,10 +1,12 @@
 /**
- * Optional native matmul for tfjs' 'cpu' backend. The addon (packages/trainer/native, built by
+ * Optional native kernels for tfjs' 'cpu' backend. The addon (packages/trainer/native, built by
  * scripts/build-native.mjs at `npm install`/`npm run build`) runs BatchMatMul and _FusedMatMul, and with
  * them matMul's gradients (which are matMuls with transposes), on a cache-blocked SIMD GEMM or a system
- * BLAS. When the addon is missing or disabled, installNativeKernels says why and nothing changes.
+ * BLAS; and the memory-bound kernels that dominate once matmul is fast (native-elementwise.ts). When the
+ * addon is missing or disabled, installNativeKernels says why and nothing changes.
  *
- * Environment: BREVITY_NATIVE=0 disables it; BREVITY_THREADS (default 1) sets its threads;
+ * Environment: BREVITY_NATIVE=0 disables it (=matmul: matmul kernels only); BREVITY_THREADS (default 1)
+ * sets the GEMM's threads;
  * BREVITY_BLAS=blas|avx512|avx2|portable|vendored picks the implementation (default: the fastest found);
  * BREVITY_MALLOC_TUNE=0 keeps glibc's default malloc thresholds (see tuneMalloc in native/src/addon.cc:
  * by default freed op outputs stay in the heap, which saves a page fault per 4 KiB of every new output).
@@ -16,7 +18,9 @@ import { fileURLToPath } from 'node:url';
 import '@tensorflow/tfjs-backend-cpu'; // registers the cpu kernels first, so ours replace them (not vice versa)
 import { getKernel, registerKernel, unregisterKernel, type KernelFunc } from '@tensorflow/tfjs-core';
 
-import { makeNativeKernels, type NativeAddon } from './native-matmul.js';
+import type { NativeAddon } from './native-addon.js';
+import { makeElementwiseKernels } from './native-elementwise.js';
+import { makeNativeKernels } from './native-matmul.js';
 
 export type NativeInstallResult = { ok: true; detail: string } | { ok: false; reason: string };
 
@@ -25,12 +29,14 @@ export interface NativeOptions {
   addonPath?: string;
   /** Threads for the GEMM; defaults to BREVITY_THREADS or 1. */
   threads?: number;
+  /** 'matmul' installs only BatchMatMul/_FusedMatMul; defaults to 'all' (or BREVITY_NATIVE=matmul). */
+  kernels?: 'all' | 'matmul';
 }
 
-const REPLACED = ['BatchMatMul', '_FusedMatMul'] as const;
 const DEFAULT_ADDON = fileURLToPath(new URL('../../native/build/brevity_native.node', import.meta.url));
 
-let installed: { addon: NativeAddon; originals: Map<string, KernelFunc> } | null = null;
+let installed: { addon: NativeAddon; originals: Map<string, KernelFunc>; only: 'all' | 'matmul' } | null =
+  null;
 let mallocTuned = false;
 
 function parseThreads(raw: string | undefined): number | string {
@@ -57,19 +63,22 @@ function describe(addon: NativeAddon): string {
   const info = addon.info();
   const lib = info.impl === 'blas' && info.blas !== null ? ` ${info.blas}` : '';
   const malloc = mallocTuned ? ', malloc tuned' : '';
-  return `native matmul: ${info.impl}${lib}, ${info.threads} thread${info.threads === 1 ? '' : 's'}${malloc}`;
+  const which = installed?.only === 'matmul' ? 'matmul only' : 'matmul + elementwise';
+  const threads = `${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+  return `native kernels (${which}): gemm ${info.impl}${lib}, ${threads}${malloc}`;
 }
 
 /**
- * Replaces the cpu backend's BatchMatMul and _FusedMatMul with the native ones. Idempotent: a second call
- * only applies the thread count. Returns why not when the addon is missing, fails to load, or is disabled.
+ * Replaces the cpu backend's kernels with the native ones. A second call with the same kernel set only
+ * applies the thread count. Returns why not when the addon is missing, fails to load, or is disabled.
  */
 export function installNativeKernels(options: NativeOptions = {}): NativeInstallResult {
   if (process.env.BREVITY_NATIVE === '0')
-    return { ok: false, reason: 'native matmul disabled by BREVITY_NATIVE=0' };
+    return { ok: false, reason: 'native kernels disabled by BREVITY_NATIVE=0' };
   const threads = options.threads ?? parseThreads(process.env.BREVITY_THREADS);
   if (typeof threads === 'string') return { ok: false, reason: threads };
-  if (installed !== null && options.addonPath === undefined) {
+  const only = options.kernels ?? (process.env.BREVITY_NATIVE === 'matmul' ? 'matmul' : 'all');
+  if (installed !== null && options.addonPath === undefined && installed.only === only) {
     installed.addon.setThreads(threads);
     return { ok: true, detail: describe(installed.addon) };
   }
@@ -79,17 +88,15 @@ export function installNativeKernels(options: NativeOptions = {}): NativeInstall
   if (!mallocTuned && process.env.BREVITY_MALLOC_TUNE !== '0') mallocTuned = addon.tuneMalloc();
   if (installed !== null) uninstallNativeKernels();
   const originals = new Map<string, KernelFunc>();
-  for (const name of REPLACED) originals.set(name, getKernel(name, 'cpu').kernelFunc);
-  const configs = makeNativeKernels(addon, {
-    BatchMatMul: originals.get('BatchMatMul')!,
-    _FusedMatMul: originals.get('_FusedMatMul')!,
-    cpu: (name) => getKernel(name, 'cpu').kernelFunc,
-  });
+  const original = (name: string): KernelFunc => originals.get(name) ?? getKernel(name, 'cpu').kernelFunc;
+  const configs = makeNativeKernels(addon, original);
+  if (only === 'all') configs.push(...makeElementwiseKernels(addon, original));
+  for (const { kernelName } of configs) originals.set(kernelName, getKernel(kernelName, 'cpu').kernelFunc);
   for (const config of configs) {
     unregisterKernel(config.kernelName, 'cpu');
     registerKernel(config);
   }
-  installed = { addon, originals };
+  installed = { addon, originals, only };
   return { ok: true, detail: describe(addon) };
 }
 

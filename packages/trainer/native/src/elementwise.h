@@ -1,0 +1,33 @@
+// Memory-bound kernels that tfjs' cpu backend runs through per-element index arithmetic: strided copies
+// (Transpose, Slice, SplitV), broadcasting binary ops, reductions, relu/step and the last-axis softmax. Rank is at most kMaxRank.
+#pragma once
+#include <cstdint>
+
+namespace brevity {
+
+constexpr int kMaxRank = 8;
+
+// dst (contiguous, shape) = src[offset + sum_d idx[d] * strides[d]].
+void strided_copy(const float *src, float *dst, long offset, int rank, const int64_t *shape,
+                  const int64_t *strides);
+
+enum BinaryOp : int { kAdd = 0, kSub = 1, kMul = 2, kDiv = 3 };
+
+// out (contiguous, shape) = a[idx . a_strides] op b[idx . b_strides]; a broadcast dim has stride 0.
+void broadcast_binary(int op, const float *a, const float *b, float *out, int rank, const int64_t *shape,
+                      const int64_t *a_strides, const int64_t *b_strides);
+
+// out[o] = sum of x over the input elements that map to o (out_strides: 0 on reduced dims), each first
+// divided by `divisor` when it is not 0 (tfjs' Mean), accumulated in double in row-major order.
+void reduce_sum(const float *x, float *out, int64_t out_size, int rank, const int64_t *shape,
+                const int64_t *out_strides, float divisor);
+
+enum UnaryOp : int { kReluOp = 0, kStepOp = 1 };
+
+// out = relu(x) or step(x) (NaN stays NaN, x > 0 gives 1, otherwise alpha), elementwise over n values.
+void unary(int op, const float *x, float *out, int64_t n, float alpha);
+
+// Softmax over the last axis of a [rows, cols] matrix, in tfjs-backend-cpu's order of float32 roundings.
+void softmax_rows(const float *x, float *out, long rows, long cols);
+
+}  // namespace brevity

@@ -1,0 +1,41 @@
+/** The native addon's exports (packages/trainer/native/src/addon.cc and addon_elementwise.cc). */
+export interface NativeAddon {
+  gemm(
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+    aIdx: Int32Array | null,
+    bIdx: Int32Array | null,
+    bias: Float32Array | null,
+    activation: number,
+    alpha: number,
+  ): void;
+  info(): { impl: string; available: string[]; blas: string | null; threads: number; calls: number };
+  setImpl(name: string): boolean;
+  setThreads(n: number): void;
+  tuneMalloc(): boolean;
+  /** dst (contiguous, shape) = src[offset + sum idx[d] * strides[d]]. */
+  copyStrided(src: Float32Array, dst: Float32Array, offset: number, shape: number[], strides: number[]): void;
+  /** out = a op b over `shape`, reading a and b through strides (0 on broadcast dims). */
+  binary(
+    op: number,
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    shape: number[],
+    aStrides: number[],
+    bStrides: number[],
+  ): void;
+  /** Softmax over the last axis of a [rows, cols] matrix. */
+  softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /** out[o] += x (or x / divisor when divisor != 0) for every x mapping to o through outStrides. */
+  reduceSum(x: Float32Array, out: Float32Array, shape: number[], outStrides: number[], divisor: number): void;
+  /** op 0: relu, op 1: step with alpha. */
+  unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+}
