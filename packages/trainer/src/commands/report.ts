@@ -25,6 +25,7 @@ export const reportCommand: CommandModule<object, ReportArgv> = {
       .option('label', {
         type: 'string',
         array: true,
+        nargs: 1,
         default: [],
         describe: 'RUN=LABEL: group a run under LABEL (default: its name without the __seed<k> suffix)',
       }),

@@ -44,6 +44,8 @@ export interface ChildResult {
 
 export interface RunningChild {
   process: ChildProcess;
+  /** Date.now() at spawn. */
+  startedAt: number;
   done: Promise<ChildResult>;
 }
 
@@ -79,5 +81,5 @@ export function startChild(c: ChildSpec): RunningChild {
     child.on('error', (err) => finish(null, null, `: ${err.message}`));
     child.on('exit', (code, signal) => finish(code, signal));
   });
-  return { process: child, done };
+  return { process: child, startedAt: t0, done };
 }

@@ -85,7 +85,10 @@ export async function executeSweep(runs: readonly PlannedRun[], o: SweepRunOptio
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const ticker = setInterval(() => {
-    for (const i of running.keys()) rows[i].step = lastStep(join(o.runsDir, runs[i].name));
+    for (const [i, c] of running) {
+      rows[i].step = lastStep(join(o.runsDir, runs[i].name));
+      rows[i].seconds = (Date.now() - c.startedAt) / 1000;
+    }
     display.redraw();
   }, o.refreshMs ?? 1000);
   try {

@@ -63,7 +63,10 @@ const Seeds = z
 const ExplicitRun = z
   .strictObject({
     name: namePart('a run name').describe('Run name (the folder name, before the `__seed<k>` suffix).'),
-    config: z.string().min(1).describe('Config file of the run, relative to the spec file.'),
+    config: z
+      .string()
+      .min(1)
+      .describe('Config file of the run, relative to the spec file (or the working directory).'),
     set: SetList.describe('`--set path=value` overrides of this run (after the sweep-wide `set`).'),
     seeds: Seeds.optional().describe('Seeds of this run; replaces the sweep-wide `seeds`.'),
   })
@@ -98,14 +101,14 @@ export const SweepSpec = z
       'Seeds; each run is repeated once per seed as `<name>__seed<k>` with `--set <seedPath>=<k>`. Absent: one run, the config seed.',
     ),
     seedPath: z.string().min(1).default('seed').describe('Config field the seed is set on.'),
-    set: SetList.describe('`--set path=value` overrides applied to every run (before the run own ones).'),
+    set: SetList.describe('`--set path=value` overrides applied to every run (before the per-run ones).'),
     grid: z
       .strictObject({
         configs: z
           .record(namePart('a config name'), z.string().min(1))
           .refine((r) => Object.keys(r).length > 0, 'list at least one config')
           .describe(
-            'Base configs by name, e.g. `laser: laser.yaml` (paths relative to the spec file); the name starts each run name.',
+            'Base configs by name, e.g. `laser: laser.yaml` (paths relative to the spec file or the working directory); the name starts each run name.',
           ),
         axes: z
           .array(Axis)
