@@ -243,7 +243,7 @@ describe('running sweeps', () => {
   });
 
   test('a SIGKILLed sweep, run again, completes every run exactly once with contiguous steps', async () => {
-    const dir = folder({ 'a.yaml': 'steps: 10\ndelayMs: 60\ncheckpointEvery: 3\n' });
+    const dir = folder({ 'a.yaml': 'steps: 14\ndelayMs: 60\ncheckpointEvery: 3\n' });
     writeFileSync(
       join(dir, 'spec.yaml'),
       specText(dir, 'seeds: [1, 2, 3]\nruns:\n  - {name: r, config: a.yaml}\n'),
@@ -268,7 +268,7 @@ describe('running sweeps', () => {
     expect(res.code).toBe(0);
     for (const d of names) {
       expect(events(d).filter((e) => e.event === 'end')).toHaveLength(1);
-      expect(steps(d)).toEqual([...Array(10).keys()]);
+      expect(steps(d)).toEqual([...Array(14).keys()]);
     }
     const resumed = names.flatMap(events).filter((e) => e.mode === 'resume');
     expect(resumed.length).toBeGreaterThan(0);
@@ -297,6 +297,40 @@ describe('running sweeps', () => {
       expect(alive(ev[0].pid)).toBe(false);
     }
     expect(stderr).toMatch(/SIGTERM: stopping 2 running run\(s\); run the same command again to continue/);
+  });
+
+  test('a folder without checkpoint is started over: stale metrics cleared, log kept', async () => {
+    const dir = folder({ 'a.yaml': 'steps: 2\ndelayMs: 5\n' });
+    writeFileSync(join(dir, 'spec.yaml'), specText(dir, 'runs:\n  - {name: r, config: a.yaml}\n'));
+    const run = join(dir, 'runs', 'r');
+    mkdirSync(run, { recursive: true });
+    writeFileSync(join(run, 'metrics.jsonl'), '{"step":0,"stale":true}\n{"step":1,"stale":true}\n');
+    writeFileSync(join(run, 'log.txt'), 'old attempt\n');
+    const out = await sweep({ spec: join(dir, 'spec.yaml'), jobs: 1, dryRun: false, out: sink });
+    expect(out?.rows[0]).toMatchObject({ status: 'done', action: 'start' });
+    expect(readFileSync(join(run, 'metrics.jsonl'), 'utf8')).not.toContain('stale');
+    expect(steps(run)).toEqual([0, 1]);
+    expect(readFileSync(join(run, 'log.txt'), 'utf8')).toMatch(/^old attempt\n--- .* start: node /);
+  });
+
+  test('a child left alive by a killed sweep blocks the next sweep, naming its pid', async () => {
+    const dir = folder({ 'a.yaml': 'steps: 2\n' });
+    writeFileSync(join(dir, 'spec.yaml'), specText(dir, 'runs:\n  - {name: r, config: a.yaml}\n'));
+    const run = join(dir, 'runs', 'r');
+    mkdirSync(run, { recursive: true });
+    // A live process naming the run folder on its command line, as an orphaned trainer would.
+    const orphan = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)', run], { stdio: 'ignore' });
+    writeFileSync(join(run, '.sweep-pid'), `${orphan.pid}\n`);
+    try {
+      await expect(
+        sweep({ spec: join(dir, 'spec.yaml'), jobs: 1, dryRun: false, out: sink }),
+      ).rejects.toThrow(`run r is still running as pid ${orphan.pid}`);
+    } finally {
+      orphan.kill('SIGKILL');
+    }
+    await exited(orphan);
+    const out = await sweep({ spec: join(dir, 'spec.yaml'), jobs: 1, dryRun: false, out: sink });
+    expect(out?.rows[0].status).toBe('done');
   });
 
   test('--dry-run lists runs with their action and command, and runs nothing', async () => {
