@@ -58,72 +58,81 @@ function checkNoLiveChildren(runs: readonly PlannedRun[], runsDir: string): void
   }
 }
 
+/**
+ * Stops the running children on SIGINT / SIGTERM: SIGTERM first, SIGKILL after `graceMs` or at a second
+ * signal. `signal` is the first signal received; `dispose` removes the handlers.
+ */
+function stopOnSignals(
+  running: ReadonlyMap<number, RunningChild>,
+  graceMs: number,
+  say: (t: string) => void,
+) {
+  const state = { signal: undefined as NodeJS.Signals | undefined, dispose };
+  let timer: NodeJS.Timeout | undefined;
+  const killAll = (sig: NodeJS.Signals) => {
+    for (const c of running.values()) c.process.kill(sig);
+  };
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (state.signal) return killAll('SIGKILL');
+    state.signal = sig;
+    say(`${sig}: stopping ${running.size} running run(s); run the same command again to continue`);
+    killAll('SIGTERM');
+    timer = setTimeout(() => killAll('SIGKILL'), graceMs);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  function dispose() {
+    if (timer) clearTimeout(timer);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  return state;
+}
+
 export async function executeSweep(runs: readonly PlannedRun[], o: SweepRunOptions): Promise<SweepOutcome> {
   checkNoLiveChildren(runs, o.runsDir);
-  const rows: RunRow[] = runs.map((r) => {
-    const action = runAction(join(o.runsDir, r.name));
-    const step = action === 'skip' ? lastStep(join(o.runsDir, r.name)) : undefined;
+  const dirOf = (i: number) => join(o.runsDir, runs[i].name);
+  const rows: RunRow[] = runs.map((r, i) => {
+    const action = runAction(dirOf(i));
+    const step = action === 'skip' ? lastStep(dirOf(i)) : undefined;
     return { name: r.name, action, status: action === 'skip' ? 'skipped' : 'pending', step };
   });
   const display = new ProgressDisplay(o.out ?? process.stderr, rows);
   const running = new Map<number, RunningChild>();
-  let interrupted: NodeJS.Signals | undefined;
-  let killTimer: NodeJS.Timeout | undefined;
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (interrupted) {
-      // A second Ctrl-C: no more waiting.
-      for (const c of running.values()) c.process.kill('SIGKILL');
-      return;
-    }
-    interrupted = sig;
-    display.event(`${sig}: stopping ${running.size} running run(s); run the same command again to continue`);
-    for (const c of running.values()) c.process.kill('SIGTERM');
-    killTimer = setTimeout(() => {
-      for (const c of running.values()) c.process.kill('SIGKILL');
-    }, o.graceMs ?? 10_000);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stop = stopOnSignals(running, o.graceMs ?? 10_000, (t) => display.event(t));
   const ticker = setInterval(() => {
-    for (const [i, c] of running) {
-      rows[i].step = lastStep(join(o.runsDir, runs[i].name));
-      rows[i].seconds = (Date.now() - c.startedAt) / 1000;
-    }
+    for (const [i, c] of running)
+      Object.assign(rows[i], { step: lastStep(dirOf(i)), seconds: (Date.now() - c.startedAt) / 1000 });
     display.redraw();
   }, o.refreshMs ?? 1000);
+  const launch = async (i: number): Promise<void> => {
+    const action = runAction(dirOf(i)) === 'resume' ? 'resume' : 'start';
+    if (action === 'start') clearStaleRun(dirOf(i));
+    Object.assign(rows[i], { status: 'running', action });
+    display.event(`${action === 'resume' ? 'resume' : 'start '} ${runs[i].name}`);
+    const child = startChild(childSpec(runs[i], action, o));
+    running.set(i, child);
+    const res = await child.done;
+    running.delete(i);
+    finishRow(rows[i], dirOf(i), res, stop.signal);
+    display.event(`${rows[i].status.padEnd(6)} ${runs[i].name}${rows[i].note ? ` (${rows[i].note})` : ''}`);
+  };
+  // `jobs` workers, each taking the next pending run until none is left or a signal came.
+  const worker = async (): Promise<void> => {
+    for (let i = rows.findIndex((r) => r.status === 'pending'); i >= 0 && !stop.signal;) {
+      await launch(i);
+      i = rows.findIndex((r) => r.status === 'pending');
+    }
+  };
   try {
     display.redraw();
-    const waiting: Promise<void>[] = [];
-    const next = () => rows.findIndex((r) => r.status === 'pending');
-    const launch = (i: number): Promise<void> => {
-      const dir = join(o.runsDir, runs[i].name);
-      const action = runAction(dir) === 'resume' ? 'resume' : 'start';
-      if (action === 'start') clearStaleRun(dir);
-      Object.assign(rows[i], { status: 'running', action });
-      display.event(`${action === 'resume' ? 'resume' : 'start '} ${runs[i].name}`);
-      const child = startChild(childSpec(runs[i], action, o));
-      running.set(i, child);
-      return child.done.then((res) => {
-        running.delete(i);
-        finishRow(rows[i], dir, res, interrupted);
-        display.event(
-          `${rows[i].status.padEnd(6)} ${runs[i].name}${rows[i].note ? ` (${rows[i].note})` : ''}`,
-        );
-      });
-    };
-    const pump = async (): Promise<void> => {
-      for (let i = next(); i >= 0 && !interrupted; i = next()) await launch(i);
-    };
-    for (let j = 0; j < Math.max(1, o.jobs); j++) waiting.push(pump());
-    await Promise.all(waiting);
+    await Promise.all(Array.from({ length: Math.max(1, o.jobs) }, worker));
   } finally {
     clearInterval(ticker);
-    if (killTimer) clearTimeout(killTimer);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.dispose();
   }
   display.final();
-  return { rows, failed: rows.filter((r) => r.status === 'failed').length, interrupted };
+  return { rows, failed: rows.filter((r) => r.status === 'failed').length, interrupted: stop.signal };
 }
 
 /** Marks a finished run done or failed: success needs exit code 0 and a summary.json. */
