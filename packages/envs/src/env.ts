@@ -29,6 +29,8 @@ export interface Environment {
   teacherTrace?(problem: Problem, rng: Rng): string;
   /** Where the think tokens of a response went (synthetic testbeds only). */
   analyze?(completion: string): TraceAnalysis;
+  /** Every problem of a split, in file order (finite datasets only; for full evaluation passes). */
+  problems?(split?: Split): Problem[];
   /** Which split a problem belongs to (used by the conformance suite and reports). */
   splitOf?(problem: Problem): Split;
 }

@@ -4,5 +4,8 @@ export * from './registry.js';
 export * from './chain-trace.js';
 export * from './trace-analysis.js';
 export * from './modchain.js';
+export * from './arithmetic.js';
+export * from './dataset.js';
+export * from './conformance.js';
 export * from './verifier/types.js';
 export { verifyAnswer, extractAnswer, goldAnswer } from './verifier/verify.js';
