@@ -5,6 +5,8 @@
 import type { CommandModule } from 'yargs';
 import { docsCommand } from './docs.js';
 import { benchCommand } from './bench.js';
+import { sftCommand } from './sft.js';
+import { evalCommand } from './eval.js';
 import { scoreCommand } from './score.js';
 import { serveCommand } from './serve.js';
 import { sweepCommand } from './sweep.js';
@@ -14,6 +16,8 @@ import { reportCommand } from './report.js';
 export const commands: CommandModule<any, any>[] = [
   docsCommand,
   benchCommand,
+  sftCommand,
+  evalCommand,
   scoreCommand,
   serveCommand,
   sweepCommand,

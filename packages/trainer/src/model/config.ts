@@ -5,28 +5,42 @@
  */
 import { z } from 'zod';
 
+/** The architecture fields other than the vocabulary (which the tokenizer sets). */
+export const modelShapeFields = {
+  d: z.number().int().min(1).default(128).describe('Model width (embedding and residual size).'),
+  layers: z.number().int().min(1).default(2).describe('Number of transformer blocks.'),
+  heads: z.number().int().min(1).default(4).describe('Attention heads per block; must divide `d`.'),
+  ctx: z
+    .number()
+    .int()
+    .min(2)
+    .default(128)
+    .describe('Context length: the longest prompt + response the model can see (learned positions).'),
+  mlpRatio: z.number().int().min(1).default(4).describe('MLP hidden width as a multiple of `d`.'),
+  normEps: z.number().positive().default(1e-6).describe('Epsilon inside RMSNorm.'),
+  initStd: z
+    .number()
+    .positive()
+    .default(0.02)
+    .describe('Std of the normal init of weight matrices (residual projections get it / sqrt(2 layers)).'),
+};
+
+const headsDivideD = (c: { d: number; heads: number }) => c.d % c.heads === 0;
+const headsMessage = () => ({ message: '`heads` must divide `d`', path: ['heads'] });
+
 export const ModelConfigSchema = z
-  .object({
+  .strictObject({
     vocab: z.number().int().min(2).describe('Vocabulary size (the tokenizer sets it).'),
-    d: z.number().int().min(1).default(128).describe('Model width (embedding and residual size).'),
-    layers: z.number().int().min(1).default(2).describe('Number of transformer blocks.'),
-    heads: z.number().int().min(1).default(4).describe('Attention heads per block; must divide `d`.'),
-    ctx: z
-      .number()
-      .int()
-      .min(2)
-      .default(128)
-      .describe('Context length: the longest prompt + response the model can see (learned positions).'),
-    mlpRatio: z.number().int().min(1).default(4).describe('MLP hidden width as a multiple of `d`.'),
-    normEps: z.number().positive().default(1e-6).describe('Epsilon inside RMSNorm.'),
-    initStd: z
-      .number()
-      .positive()
-      .default(0.02)
-      .describe('Std of the normal init of weight matrices (residual projections get it / sqrt(2 layers)).'),
+    ...modelShapeFields,
   })
-  .strict()
-  .refine((c) => c.d % c.heads === 0, { message: '`heads` must divide `d`', path: ['heads'] });
+  .refine(headsDivideD, headsMessage());
+
+/** The model section of a training config: the architecture without the vocabulary. */
+export const ModelShapeSchema = z
+  .strictObject(modelShapeFields)
+  .refine(headsDivideD, headsMessage())
+  .prefault({})
+  .describe('Policy architecture (the vocabulary comes from the environment tokenizer).');
 
 export type ModelConfig = z.output<typeof ModelConfigSchema>;
 export type ModelConfigInput = z.input<typeof ModelConfigSchema>;
