@@ -1,7 +1,6 @@
 /**
- * dapo-overlong: DAPO soft overlong punishment (Yu et al., arXiv 2503.14476, Sec. 3.4, Eq. 13) added to the
- * base score: 0 while L <= maxLength - cache, then ((maxLength - cache) - L) / cache down to -1 at maxLength,
- * and -1 beyond. Code: verl workers/reward_manager/dapo.py (overlong_buffer), TRL get_soft_overlong_punishment.
+ * dapo-overlong: DAPO soft overlong punishment (Yu et al., arXiv 2503.14476, Eq. 13) added to the base score:
+ * 0 while L <= maxLength - cache, then ((maxLength - cache) - L) / cache down to -1 at maxLength, -1 beyond. Code: verl workers/reward_manager/dapo.py (overlong_buffer), TRL get_soft_overlong_punishment.
  */
 import { z } from 'zod';
 import { baseOutcome, mapRollouts, outcome, resolveMaxLength, tokenLength } from './common.js';
@@ -24,7 +23,7 @@ export function overlongPenalty(length: number, maxLength: number, cache: number
 export const dapoOverlong: RewardDefinition<typeof dapoOverlongParams> = {
   name: 'dapo-overlong',
   summary: 'R plus a penalty that grows linearly from 0 to -1 over the last `cache` tokens before maxLength.',
-  source: 'DAPO (arXiv 2503.14476), Sec. 3.4, Eq. 13 (soft overlong punishment).',
+  source: 'DAPO (arXiv 2503.14476), Eq. 13 (soft overlong punishment).',
   schema: dapoOverlongParams,
   create: (params) => ({
     name: 'dapo-overlong',

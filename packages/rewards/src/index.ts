@@ -25,3 +25,4 @@ export * from './cosine.js';
 export * from './dapo-overlong.js';
 export * from './repetition.js';
 export * from './sum.js';
+export * from './docs.js';

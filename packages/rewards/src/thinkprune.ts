@@ -1,6 +1,7 @@
 /**
  * thinkprune: `truncation` with a length limit that tightens with the training step (Hou et al., ThinkPrune,
- * arXiv 2504.01296, Sec. 3: iterative pruning 4k -> 3k -> 2k; LASER paper Table 2 "ThinkPrune" row, rho = 0).
+ * arXiv 2504.01296: RL under a length limit, pruned iteratively 4k -> 3k -> 2k; LASER paper, arXiv 2505.15612,
+ * Table 2 "ThinkPrune" row, rho = 0).
  * The limit at step s is the limit of the last stage whose fromStep <= s; stage 0 must start at step 0.
  */
 import { z } from 'zod';
@@ -49,7 +50,7 @@ export const thinkprune: RewardDefinition<typeof thinkpruneParams> = {
   name: 'thinkprune',
   summary: 'truncation with a step schedule of length limits.',
   source:
-    'ThinkPrune (arXiv 2504.01296), Sec. 3 iterative pruning; LASER paper Table 2 "ThinkPrune" (rho = 0).',
+    'ThinkPrune (arXiv 2504.01296), iterative length pruning; LASER paper Table 2 "ThinkPrune" (rho = 0).',
   schema: thinkpruneParams,
   create: (params) => {
     let stage = 0;
