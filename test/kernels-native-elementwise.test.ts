@@ -1,7 +1,7 @@
 /**
  * The native elementwise kernels (packages/trainer/src/kernels/native-elementwise.ts) against tfjs' own cpu
  * kernels: Transpose, Slice, SplitV, Softmax, Add/Sub/Multiply/RealDiv with broadcasting, Sum, Mean, Relu,
- * Step, and gradients through them. Same shapes, same values to float32 rounding, NaN/Infinity in the same
+ * Step, GatherV2, and gradients through them. Same shapes, same values to float32 rounding, NaN/Infinity in the same
  * places. Skipped, with the reason in the title, when the addon is not built.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -205,6 +205,43 @@ describe.skipIf(!probe.ok)(`native elementwise kernels equal tfjs cpu${skipReaso
     const f = () => [tf.relu(x), tf.step(x), tf.step(x, 0.25), tf.relu(s), tf.step(s), tf.step(s, 0.25)];
     expect(worstDiff(f)).toBe(0);
     tf.dispose([x, s]);
+  });
+
+  // [x shape, indices (shape), axis, batchDims]
+  const gathers: [number[], number[][] | number[], number, number][] = [
+    [[11, 6], [3, 0, 10, 3], 0, 0], // embedding lookup, repeated index
+    [
+      [4, 5, 3],
+      [
+        [4, 0],
+        [1, 1],
+      ],
+      1,
+      0,
+    ], // middle axis, rank-2 indices
+    [[4, 5, 3], [2, 0], -1, 0], // negative axis, slice size 1
+    [
+      [2, 5, 3],
+      [
+        [4, 1, 0],
+        [2, 2, 3],
+      ],
+      1,
+      1,
+    ], // batchDims 1 (one index row per batch)
+    [[3, 4], [], 0, 0], // no indices
+  ];
+  it.each(gathers)('gather %j at %j axis %d batchDims %d', (shape, idx, axis, batchDims) => {
+    const [x, i] = [rand(shape), tf.tensor(idx, undefined, 'int32')];
+    expect(worstDiff(() => tf.gather(x, i, axis, batchDims))).toBe(0);
+    tf.dispose([x, i]);
+  });
+
+  it('gather rejects an out-of-range index with tfjs message', () => {
+    const [x, i] = [rand([3, 2]), tf.tensor1d([0, 3], 'int32')];
+    installNativeKernels();
+    expect(() => tf.gather(x, i)).toThrow('GatherV2: the index value 3 is not in [0, 2]');
+    tf.dispose([x, i]);
   });
 
   it('gradients of a tiny attention block agree', () => {

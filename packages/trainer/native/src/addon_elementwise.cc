@@ -3,6 +3,7 @@
 //   binary(op, a, b, out, shape[], aStrides[], bStrides[])
 //   softmax(x, out, rows, cols)
 //   reduceSum(x, out, shape[], outStrides[], divisor); unary(op, x, out, alpha)
+//   gather(x, indices, out, batch, outer, dim, slice) -> false when an index is out of range
 // Every index range is checked against the typed arrays before any memory is touched.
 #include <node_api.h>
 
@@ -162,6 +163,31 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+napi_value Gather(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *x, *out;
+  size_t x_len, out_len, idx_len = 0;
+  void *idx = nullptr;
+  napi_typedarray_type idx_type = napi_int8_array;
+  bool is_ta = false;
+  int64_t dims[4];  // batch, outer, dim, slice
+  bool ok = argc >= 7 && f32(env, argv[0], &x, &x_len) && f32(env, argv[2], &out, &out_len) &&
+            napi_is_typedarray(env, argv[1], &is_ta) == napi_ok && is_ta;
+  if (ok) napi_get_typedarray_info(env, argv[1], &idx_type, &idx_len, &idx, nullptr, nullptr);
+  for (int i = 0; ok && i < 4; i++) ok = napi_get_value_int64(env, argv[3 + i], &dims[i]) == napi_ok && dims[i] >= 0;
+  if (!ok || idx_type != napi_int32_array) return fail(env, "gather(x, indices, out, batch, outer, dim, slice): bad arguments");
+  const int64_t batch = dims[0], outer = dims[1], dim = dims[2], slice = dims[3];
+  const int64_t n_idx = batch == 0 ? 0 : static_cast<int64_t>(idx_len) / batch;
+  if (n_idx * batch != static_cast<int64_t>(idx_len) || static_cast<int64_t>(x_len) < batch * outer * dim * slice ||
+      static_cast<int64_t>(out_len) < batch * outer * n_idx * slice)
+    return fail(env, "gather: the arrays do not match the shape");
+  napi_value result;
+  napi_get_boolean(env, gather(x, static_cast<int32_t *>(idx), out, batch, outer, dim, n_idx, slice), &result);
+  return result;
+}
+
 }  // namespace
 
 void register_elementwise(napi_env env, napi_value exports) {
@@ -171,6 +197,7 @@ void register_elementwise(napi_env env, napi_value exports) {
       {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduceSum", nullptr, ReduceSum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gather", nullptr, Gather, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

@@ -166,6 +166,19 @@ void unary(int op, const float *x, float *out, int64_t n, float alpha) {
   }
 }
 
+bool gather(const float *x, const int32_t *idx, float *out, int64_t batch, int64_t outer, int64_t dim,
+            int64_t n_idx, int64_t slice) {
+  for (int64_t i = 0; i < batch * n_idx; i++)
+    if (idx[i] < 0 || idx[i] >= dim) return false;
+  for (int64_t b = 0; b < batch; b++)
+    for (int64_t o = 0; o < outer; o++) {
+      const float *src = x + (b * outer + o) * dim * slice;
+      const int32_t *ib = idx + b * n_idx;
+      for (int64_t i = 0; i < n_idx; i++, out += slice) std::memcpy(out, src + ib[i] * slice, slice * sizeof(float));
+    }
+  return true;
+}
+
 // tfjs: max (NaN wins), sub (float32), Math.exp in double rounded to float32, sum in double rounded to
 // float32, then the division rounded to float32.
 void softmax_rows(const float *x, float *out, long rows, long cols) {

@@ -1,5 +1,5 @@
 // Memory-bound kernels that tfjs' cpu backend runs through per-element index arithmetic: strided copies
-// (Transpose, Slice, SplitV), broadcasting binary ops, reductions, relu/step and the last-axis softmax. Rank is at most kMaxRank.
+// (Transpose, Slice, SplitV), broadcasting binary ops, reductions, relu/step, gather and the last-axis softmax. Rank is at most kMaxRank.
 #pragma once
 #include <cstdint>
 
@@ -26,6 +26,11 @@ enum UnaryOp : int { kReluOp = 0, kStepOp = 1 };
 
 // out = relu(x) or step(x) (NaN stays NaN, x > 0 gives 1, otherwise alpha), elementwise over n values.
 void unary(int op, const float *x, float *out, int64_t n, float alpha);
+
+// out[b, o, i, :] = x[b, o, idx[b, i], :] (tfjs GatherV2 flattened to [batch, outer, dim, slice]).
+// Returns false (nothing written) when an index is outside [0, dim).
+bool gather(const float *x, const int32_t *idx, float *out, int64_t batch, int64_t outer, int64_t dim,
+            int64_t n_idx, int64_t slice);
 
 // Softmax over the last axis of a [rows, cols] matrix, in tfjs-backend-cpu's order of float32 roundings.
 void softmax_rows(const float *x, float *out, long rows, long cols);

@@ -36,6 +36,16 @@ export interface NativeAddon {
   softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
   /** out[o] += x (or x / divisor when divisor != 0) for every x mapping to o through outStrides. */
   reduceSum(x: Float32Array, out: Float32Array, shape: number[], outStrides: number[], divisor: number): void;
+  /** x as [batch, outer, dim, slice] gathered at indices [batch, n] on dim; false if an index is out of range. */
+  gather(
+    x: Float32Array,
+    indices: Int32Array,
+    out: Float32Array,
+    batch: number,
+    outer: number,
+    dim: number,
+    slice: number,
+  ): boolean;
   /** op 0: relu, op 1: step with alpha. */
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
 }

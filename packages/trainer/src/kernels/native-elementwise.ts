@@ -1,7 +1,7 @@
 /**
  * Native versions of the cpu kernels that dominate a train step once matmul is native (measured with
  * tf.profile on the bench model: SplitV, Softmax, broadcasting Multiply/Add/Sub/RealDiv and Transpose were
- * ~80% of the step; then Sum, Mean, Relu and its gradient Step). tfjs-backend-cpu computes most of these per
+ * ~80% of the step; then Sum, Mean, Relu and its gradient Step; GatherV2 in sampling). tfjs-backend-cpu computes most of these per
  * element through index arithmetic (indexToLoc / locToIndex, TensorBuffer.get), or transposes before a
  * reduction; here they are strided loops in C. Results match tfjs to float32 rounding (same operations,
  * same accumulation order). Non-float32 inputs, ranks above 8 and the contiguous slices tfjs serves as
@@ -179,7 +179,28 @@ const unaryBody =
     return backend.makeTensorInfo(x.shape, 'float32', out);
   };
 
+const gatherBody: NativeBody = (addon, backend, params) => {
+  const { x, indices } = params.inputs;
+  if (!usable(x) || indices === undefined || indices.dtype !== 'int32') return null;
+  const attrs = params.attrs as unknown as { axis: number; batchDims?: number };
+  const axis = util.parseAxisParam(attrs.axis, x.shape)[0];
+  const idx = backend.data.get(indices.dataId).values as Int32Array;
+  const dim = x.shape[axis];
+  for (const index of idx) {
+    // tfjs' own check and message
+    util.assert(
+      index <= dim - 1 && index >= 0,
+      () => `GatherV2: the index value ${index} is not in [0, ${dim - 1}]`,
+    );
+  }
+  const info = backend_util.segment_util.collectGatherOpShapeInfo(x, indices, axis, attrs.batchDims ?? 0);
+  const out = new Float32Array(util.sizeFromShape(info.outputShape));
+  addon.gather(values(backend, x), idx, out, info.batchSize, info.outerSize, info.dimSize, info.sliceSize);
+  return backend.makeTensorInfo(info.outputShape, 'float32', out);
+};
+
 const BODIES: [kernelName: string, body: NativeBody][] = [
+  ['GatherV2', gatherBody],
   ['Transpose', transposeBody],
   ['Slice', sliceBody],
   ['SplitV', splitVBody],
