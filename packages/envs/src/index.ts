@@ -9,3 +9,4 @@ export * from './dataset.js';
 export * from './conformance.js';
 export * from './verifier/types.js';
 export { verifyAnswer, extractAnswer, goldAnswer } from './verifier/verify.js';
+export { verifyAnswerAsync, closeVerifierWorker, type AsyncVerifyOptions } from './verifier/async.js';
