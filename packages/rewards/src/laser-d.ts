@@ -61,6 +61,51 @@ const stateSchema = z.strictObject({
   observed: z.number().int().nonnegative(),
 });
 
+/** Counts from one scoring call, for metrics. */
+export interface AdaptiveLaserCounts {
+  rollouts: number;
+  bonus: number;
+  explore: number;
+  /** The batch cap applied to the targets (Infinity without capAtBatchMax). */
+  cap: number;
+}
+
+/**
+ * R + I(R) alpha [L <= L_A(d)] for every rollout, plus (LASER-DE, `explore` set) alpha for incorrect rollouts
+ * with L > L_A(d): all of them, or with `explore.invalid` false only the well-formatted wrong ones.
+ */
+export function adaptiveLaserScore(
+  batch: RewardBatch,
+  targets: Targets,
+  params: LaserDParams,
+  explore: null | { invalid: boolean },
+): { rewards: Float64Array[]; counts: AdaptiveLaserCounts } {
+  let cap = Infinity;
+  if (params.capAtBatchMax) {
+    cap = 0;
+    for (const g of batch.groups) for (const r of g.rollouts) cap = Math.max(cap, r.length);
+  }
+  const counts = { rollouts: 0, bonus: 0, explore: 0, cap };
+  const rewards = batch.groups.map((g) => {
+    const LA = Math.min(targets[groupBucket(g)], cap);
+    const out = new Float64Array(g.rollouts.length);
+    g.rollouts.forEach((r, i) => {
+      out[i] = outcome(r, params.base);
+      counts.rollouts++;
+      if (isCorrect(r)) {
+        if (r.length > LA) return;
+        out[i] += params.alpha;
+        counts.bonus++;
+      } else if (explore && r.length > LA && (explore.invalid || isFormatValid(r))) {
+        out[i] += params.alpha;
+        counts.explore++;
+      }
+    });
+    return out;
+  });
+  return { rewards, counts };
+}
+
 /** The LASER-D/DE reward; `explore` = null for LASER-D, else which incorrect rollouts get the DE bonus. */
 export function createAdaptiveLaser<P extends LaserDParams>(
   name: string,
@@ -69,37 +114,16 @@ export function createAdaptiveLaser<P extends LaserDParams>(
 ): Reward<P> {
   let targets: Targets = { easy: params.upperBound, medium: params.upperBound, hard: params.upperBound };
   let observed = 0;
-  let last = { bonus: 0, explore: 0, rollouts: 0, cap: Infinity };
-  const score = (batch: RewardBatch): Float64Array[] => {
-    let cap = Infinity;
-    if (params.capAtBatchMax) {
-      cap = 0;
-      for (const g of batch.groups) for (const r of g.rollouts) cap = Math.max(cap, r.length);
-    }
-    last = { bonus: 0, explore: 0, rollouts: 0, cap };
-    return batch.groups.map((g) => {
-      const LA = Math.min(targets[groupBucket(g)], cap);
-      const out = new Float64Array(g.rollouts.length);
-      g.rollouts.forEach((r, i) => {
-        out[i] = outcome(r, params.base);
-        last.rollouts++;
-        if (isCorrect(r)) {
-          if (r.length > LA) return;
-          out[i] += params.alpha;
-          last.bonus++;
-        } else if (explore && r.length > LA && (explore.invalid || isFormatValid(r))) {
-          out[i] += params.alpha;
-          last.explore++;
-        }
-      });
-      return out;
-    });
-  };
+  let last: AdaptiveLaserCounts = { rollouts: 0, bonus: 0, explore: 0, cap: Infinity };
   return {
     name,
     params,
     needs: ['monitor'],
-    score,
+    score(batch) {
+      const res = adaptiveLaserScore(batch, targets, params, explore);
+      last = res.counts;
+      return res.rewards;
+    },
     observe(monitor) {
       targets = adaptiveTargets(monitor, params);
       observed++;
