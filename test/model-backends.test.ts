@@ -1,0 +1,98 @@
+/**
+ * The backend ladder, and the webgpu code path run on Dawn's null adapter (no GPU work, so values are
+ * meaningless, but every op is dispatched: this catches synchronous reads, which throw on webgpu in Node,
+ * rank-5 tensors and missing kernels on a CPU-only machine).
+ */
+import { afterAll, describe, expect, test } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import {
+  AdamW,
+  createPolicy,
+  describeBackend,
+  generate,
+  initBackend,
+  readStep,
+  softmaxCrossEntropy,
+  trainStep,
+} from '@brevity/trainer';
+
+afterAll(async () => {
+  await initBackend('cpu');
+});
+
+describe('backend ladder', () => {
+  test('auto takes the first backend that loads and says why the earlier ones were skipped', async () => {
+    const r = await initBackend('auto');
+    const taken = r.attempts.findIndex((a) => a.ok);
+    expect(taken).toBe(r.attempts.length - 1);
+    expect(r.attempts[taken].name).toBe(r.name);
+    expect(tf.getBackend()).toBe(r.tfName);
+    for (const a of r.attempts.slice(0, taken)) expect(a.reason.length).toBeGreaterThan(10);
+    expect(describeBackend(r)).toMatch(new RegExp(`using\\s+${r.name}`));
+  });
+
+  // wasm and cpu always load; tfjs-node may legitimately be absent (optional dependency).
+  test.each(['wasm', 'cpu'] as const)('%s always loads', async (name) => {
+    expect((await initBackend(name)).name).toBe(name);
+    expect(tf.env().getBool('PROD')).toBe(true);
+  });
+
+  test('an unknown backend and an unavailable one are explained', async () => {
+    await expect(initBackend('tpu' as never)).rejects.toThrow(
+      /unknown backend "tpu"; expected auto or one of/,
+    );
+    // tfjs-node is an optional dependency: either it loads, or the reason is given.
+    const outcome = await initBackend('tensorflow').then(
+      (r) => r.name as string,
+      (e: Error) => e.message,
+    );
+    expect(
+      outcome === 'tensorflow' || /backend tensorflow could not be loaded \(tensorflow: /.test(outcome),
+    ).toBe(true);
+  });
+});
+
+describe('webgpu code path on the Dawn null adapter', () => {
+  test('generation and a train step run with async reads only', async () => {
+    try {
+      await initBackend('webgpu', { dawnFlags: ['backend=null'] });
+    } catch (e) {
+      // Without the optional `webgpu` package (or its binary) there is nothing to exercise.
+      expect((e as Error).message).toMatch(/webgpu/);
+      return;
+    }
+    const policy = createPolicy({ vocab: 12, d: 16, layers: 2, heads: 2, ctx: 32 }, 1);
+    const gens = await generate(policy, [Int32Array.of(3, 4), Int32Array.of(5, 6, 7)], {
+      maxNewTokens: 6,
+      eosId: 1,
+    });
+    expect(gens.map((g) => g.tokens.length)).toEqual([expect.any(Number), expect.any(Number)]);
+    const opt = new AdamW(
+      policy.variables,
+      policy.specs.map((s) => s.decay),
+    );
+    const ids = tf.tensor2d(
+      Int32Array.from({ length: 16 }, (_, i) => i % 12),
+      [2, 8],
+      'int32',
+    );
+    const targets = tf.tensor1d(
+      Int32Array.from({ length: 16 }, (_, i) => (i + 1) % 12),
+      'int32',
+    );
+    const w = tf.fill([16], 1 / 16) as tf.Tensor1D;
+    const r = await readStep(
+      trainStep(
+        opt,
+        () => softmaxCrossEntropy(tf.reshape(policy.forward(ids).logits, [16, 12]), targets, w),
+        1e-3,
+      ),
+    );
+    expect(typeof r.loss).toBe('number');
+    const st = await opt.state();
+    expect(st.step).toBe(1);
+    tf.dispose([ids, targets, w]);
+    opt.dispose();
+    policy.dispose();
+  });
+});
