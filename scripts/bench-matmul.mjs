@@ -1,6 +1,7 @@
 // GFLOP/s of the native sgemm (each implementation the addon has here) vs tfjs' cpu and wasm matMul on the
 // bench model's shapes (d 128, 4 heads, batch 16 x seq 128: 2048 tokens). Single thread unless --threads.
-// Needs `npm run build` (dist + the native addon). Usage: node scripts/bench-matmul.mjs [--threads N] [--json]
+// Needs `npm run build` (dist + the native addon).
+// Usage: node scripts/bench-matmul.mjs [--threads N] [--json]
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 

@@ -45,7 +45,9 @@ function upToDate(sources) {
 
 // Loads the fresh addon in a child process, so a broken build is reported here and not at first use.
 function probe() {
-  const code = `const i=require(${JSON.stringify(out)}).info();console.log(i.impl+'; available: '+i.available.map(k=>k==='blas'?k+'='+i.blas:k).join(', '))`;
+  const list = `i.available.map((k) => (k === 'blas' ? k + '=' + i.blas : k)).join(', ')`;
+  const load = `const i = require(${JSON.stringify(out)}).info()`;
+  const code = `${load}; console.log(i.impl + '; available: ' + ${list})`;
   return execFileSync(process.execPath, ['-e', code], { encoding: 'utf8' }).trim();
 }
 

@@ -89,10 +89,10 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   if (argc < 14) return throw_error(env, "gemm: expected 14 arguments");
   void *a, *b, *c, *ai, *bi, *bias;
   size_t a_len, b_len, c_len, ai_len, bi_len, bias_len;
-  if (!typed(env, argv[0], napi_float32_array, &a, &a_len) || !typed(env, argv[1], napi_float32_array, &b, &b_len) ||
-      !typed(env, argv[2], napi_float32_array, &c, &c_len) || !typed(env, argv[9], napi_int32_array, &ai, &ai_len) ||
-      !typed(env, argv[10], napi_int32_array, &bi, &bi_len) ||
-      !typed(env, argv[11], napi_float32_array, &bias, &bias_len))
+  const napi_typedarray_type f32 = napi_float32_array, i32 = napi_int32_array;
+  if (!typed(env, argv[0], f32, &a, &a_len) || !typed(env, argv[1], f32, &b, &b_len) ||
+      !typed(env, argv[2], f32, &c, &c_len) || !typed(env, argv[9], i32, &ai, &ai_len) ||
+      !typed(env, argv[10], i32, &bi, &bi_len) || !typed(env, argv[11], f32, &bias, &bias_len))
     return throw_error(env, "gemm: a, b, c, bias must be Float32Array and aIdx, bIdx Int32Array (or null)");
   BatchedGemm g{};
   g.batch = int_arg(env, argv[3]);
@@ -103,7 +103,8 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   g.tb = bool_arg(env, argv[8]);
   if (g.batch < 0 || g.m < 0 || g.n < 0 || g.k < 0) return throw_error(env, "gemm: negative size");
   const size_t mk = size_t(g.m) * g.k, kn = size_t(g.k) * g.n, mn = size_t(g.m) * g.n;
-  if (c_len < size_t(g.batch) * mn || (c == nullptr && g.batch * mn != 0)) return throw_error(env, "gemm: c is too small");
+  if (c_len < size_t(g.batch) * mn || (c == nullptr && g.batch * mn != 0))
+    return throw_error(env, "gemm: c is too small");
   if ((mk != 0 && a == nullptr) || (kn != 0 && b == nullptr)) return throw_error(env, "gemm: a or b missing");
   if (!indices_ok(static_cast<int32_t *>(ai), ai_len, g.batch, a_len, mk) ||
       !indices_ok(static_cast<int32_t *>(bi), bi_len, g.batch, b_len, kn))

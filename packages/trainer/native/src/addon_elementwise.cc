@@ -91,7 +91,8 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   int64_t shape[kMaxRank], sa[kMaxRank], sb[kMaxRank];
   uint32_t rank, ra, rb;
   if (argc < 7 || napi_get_value_int32(env, argv[0], &op) != napi_ok || op < kAdd || op > kDiv ||
-      !f32(env, argv[1], &a, &a_len) || !f32(env, argv[2], &b, &b_len) || !f32(env, argv[3], &out, &out_len) ||
+      !f32(env, argv[1], &a, &a_len) || !f32(env, argv[2], &b, &b_len) ||
+      !f32(env, argv[3], &out, &out_len) ||
       !ints(env, argv[4], shape, &rank) || !ints(env, argv[5], sa, &ra) || !ints(env, argv[6], sb, &rb) ||
       ra != rank || rb != rank || rank == 0)
     return fail(env, "binary(op, a, b, out, shape, aStrides, bStrides): bad arguments");
@@ -112,7 +113,8 @@ napi_value Softmax(napi_env env, napi_callback_info info) {
   size_t x_len, out_len;
   int64_t rows = -1, cols = -1;
   if (argc < 4 || !f32(env, argv[0], &x, &x_len) || !f32(env, argv[1], &out, &out_len) ||
-      napi_get_value_int64(env, argv[2], &rows) != napi_ok || napi_get_value_int64(env, argv[3], &cols) != napi_ok ||
+      napi_get_value_int64(env, argv[2], &rows) != napi_ok ||
+      napi_get_value_int64(env, argv[3], &cols) != napi_ok ||
       rows < 0 || cols < 0)
     return fail(env, "softmax(x, out, rows, cols): bad arguments");
   if (rows * cols == 0) return nullptr;
@@ -142,7 +144,8 @@ napi_value ReduceSum(napi_env env, napi_callback_info info) {
     for (size_t i = 0; i < out_len; i++) out[i] = 0.0f;
     return nullptr;
   }
-  reduce_sum(x, out, static_cast<int64_t>(out_len), static_cast<int>(rank), shape, so, static_cast<float>(divisor));
+  const auto size = static_cast<int64_t>(out_len);
+  reduce_sum(x, out, size, static_cast<int>(rank), shape, so, static_cast<float>(divisor));
   return nullptr;
 }
 
@@ -176,15 +179,19 @@ napi_value Gather(napi_env env, napi_callback_info info) {
   bool ok = argc >= 7 && f32(env, argv[0], &x, &x_len) && f32(env, argv[2], &out, &out_len) &&
             napi_is_typedarray(env, argv[1], &is_ta) == napi_ok && is_ta;
   if (ok) napi_get_typedarray_info(env, argv[1], &idx_type, &idx_len, &idx, nullptr, nullptr);
-  for (int i = 0; ok && i < 4; i++) ok = napi_get_value_int64(env, argv[3 + i], &dims[i]) == napi_ok && dims[i] >= 0;
-  if (!ok || idx_type != napi_int32_array) return fail(env, "gather(x, indices, out, batch, outer, dim, slice): bad arguments");
+  for (int i = 0; ok && i < 4; i++)
+    ok = napi_get_value_int64(env, argv[3 + i], &dims[i]) == napi_ok && dims[i] >= 0;
+  if (!ok || idx_type != napi_int32_array)
+    return fail(env, "gather(x, indices, out, batch, outer, dim, slice): bad arguments");
   const int64_t batch = dims[0], outer = dims[1], dim = dims[2], slice = dims[3];
   const int64_t n_idx = batch == 0 ? 0 : static_cast<int64_t>(idx_len) / batch;
-  if (n_idx * batch != static_cast<int64_t>(idx_len) || static_cast<int64_t>(x_len) < batch * outer * dim * slice ||
+  if (n_idx * batch != static_cast<int64_t>(idx_len) ||
+      static_cast<int64_t>(x_len) < batch * outer * dim * slice ||
       static_cast<int64_t>(out_len) < batch * outer * n_idx * slice)
     return fail(env, "gather: the arrays do not match the shape");
   napi_value result;
-  napi_get_boolean(env, gather(x, static_cast<int32_t *>(idx), out, batch, outer, dim, n_idx, slice), &result);
+  const bool in_range = gather(x, static_cast<int32_t *>(idx), out, batch, outer, dim, n_idx, slice);
+  napi_get_boolean(env, in_range, &result);
   return result;
 }
 

@@ -33,8 +33,9 @@ void run_task(void *ctx, int t) {
   // Stored A is [m, k] (or [k, m] when transposed); row i of op(A) starts at a + i*k (or a + i).
   const float *a_rows = g.ta ? a + m0 : a + static_cast<long>(m0) * g.k;
   if (task.impl == Impl::kBlas) {
-    system_blas().sgemm(kCblasRowMajor, g.ta ? kCblasTrans : kCblasNoTrans, g.tb ? kCblasTrans : kCblasNoTrans,
-                        rows, g.n, g.k, 1.0f, a_rows, g.ta ? g.m : g.k, b, g.tb ? g.k : g.n, 0.0f, c, g.n);
+    const int ta = g.ta ? kCblasTrans : kCblasNoTrans, tb = g.tb ? kCblasTrans : kCblasNoTrans;
+    const int lda = g.ta ? g.m : g.k, ldb = g.tb ? g.k : g.n;
+    system_blas().sgemm(kCblasRowMajor, ta, tb, rows, g.n, g.k, 1.0f, a_rows, lda, b, ldb, 0.0f, c, g.n);
   } else {
     const MatView av = g.ta ? MatView{a_rows, 1, g.m} : MatView{a_rows, g.k, 1};
     const MatView bv = g.tb ? MatView{b, 1, g.k} : MatView{b, g.n, 1};

@@ -174,7 +174,8 @@ bool gather(const float *x, const int32_t *idx, float *out, int64_t batch, int64
     for (int64_t o = 0; o < outer; o++) {
       const float *src = x + (b * outer + o) * dim * slice;
       const int32_t *ib = idx + b * n_idx;
-      for (int64_t i = 0; i < n_idx; i++, out += slice) std::memcpy(out, src + ib[i] * slice, slice * sizeof(float));
+      for (int64_t i = 0; i < n_idx; i++, out += slice)
+        std::memcpy(out, src + ib[i] * slice, slice * sizeof(float));
     }
   return true;
 }

@@ -1,5 +1,6 @@
 // Memory-bound kernels that tfjs' cpu backend runs through per-element index arithmetic: strided copies
-// (Transpose, Slice, SplitV), broadcasting binary ops, reductions, relu/step, gather and the last-axis softmax. Rank is at most kMaxRank.
+// (Transpose, Slice, SplitV), broadcasting binary ops, reductions, relu/step, gather and the last-axis
+// softmax. Rank is at most kMaxRank.
 #pragma once
 #include <cstdint>
 

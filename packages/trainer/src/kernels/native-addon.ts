@@ -36,7 +36,7 @@ export interface NativeAddon {
   softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
   /** out[o] += x (or x / divisor when divisor != 0) for every x mapping to o through outStrides. */
   reduceSum(x: Float32Array, out: Float32Array, shape: number[], outStrides: number[], divisor: number): void;
-  /** x as [batch, outer, dim, slice] gathered at indices [batch, n] on dim; false if an index is out of range. */
+  /** x as [batch, outer, dim, slice] gathered at indices [batch, n] on dim; false: index out of range. */
   gather(
     x: Float32Array,
     indices: Int32Array,

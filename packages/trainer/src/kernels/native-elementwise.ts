@@ -1,9 +1,9 @@
 /**
  * Native versions of the cpu kernels that dominate a train step once matmul is native (measured with
  * tf.profile on the bench model: SplitV, Softmax, broadcasting Multiply/Add/Sub/RealDiv and Transpose were
- * ~80% of the step; then Sum, Mean, Relu and its gradient Step; GatherV2 in sampling). tfjs-backend-cpu computes most of these per
- * element through index arithmetic (indexToLoc / locToIndex, TensorBuffer.get), or transposes before a
- * reduction; here they are strided loops in C. Results match tfjs to float32 rounding (same operations,
+ * ~80% of the step; then Sum, Mean, Relu and its gradient Step; GatherV2 in sampling). tfjs-backend-cpu
+ * computes most of these per element through index arithmetic (indexToLoc / locToIndex, TensorBuffer.get),
+ * or transposes before a reduction; here they are strided loops in C. Results match tfjs to float32 rounding (same operations,
  * same accumulation order). Non-float32 inputs, ranks above 8 and the contiguous slices tfjs serves as
  * views keep the original kernels.
  */

@@ -15,7 +15,8 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-import '@tensorflow/tfjs-backend-cpu'; // registers the cpu kernels first, so ours replace them (not vice versa)
+// Registers the cpu kernels first, so ours replace them (not the other way round).
+import '@tensorflow/tfjs-backend-cpu';
 import { getKernel, registerKernel, unregisterKernel, type KernelFunc } from '@tensorflow/tfjs-core';
 
 import type { NativeAddon } from './native-addon.js';
@@ -49,7 +50,8 @@ function parseThreads(raw: string | undefined): number | string {
 
 function loadAddon(path: string): NativeAddon | string {
   if (!existsSync(path)) {
-    return `native addon not built (${path} is missing; run \`node scripts/build-native.mjs\`, which needs a C++ compiler)`;
+    const how = 'run `node scripts/build-native.mjs`, which needs a C++ compiler';
+    return `native addon not built (${path} is missing; ${how})`;
   }
   try {
     return createRequire(import.meta.url)(path) as NativeAddon;
