@@ -66,6 +66,20 @@ describe('brevity score (in-process)', () => {
     ]);
   });
 
+  it('treats null optional fields as missing (Python None)', async () => {
+    const input = line(
+      'a',
+      [ro(5, 'c', { thinkEnd: null, entropies: null, tokens: null, text: null, gold: null })],
+      {
+        budget: null,
+        gold: null,
+      },
+    );
+    expect((await score(input, { reward: 'accuracy' })).lines).toEqual([{ promptId: 'a', rewards: [1] }]);
+    const needed = await score(input, { reward: 'pear' });
+    expect(needed.error?.message).toMatch(/rollouts\[0\]\.entropies: required by this reward/);
+  });
+
   it('passes --step and --max-length to the reward', async () => {
     const schedule = [
       { fromStep: 0, limit: 100 },

@@ -21,6 +21,8 @@ export interface ParsedGroup {
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** An optional field is present unless missing or null (Python clients send None). */
+const has = (o: Obj, key: string): boolean => o[key] !== undefined && o[key] !== null;
 const show = (v: unknown): string => {
   if (v === undefined) return 'nothing (the field is missing)';
   const s = JSON.stringify(v);
@@ -63,14 +65,14 @@ class Checker {
 
   /** Fields every rollout may carry: entropies, tokens, thinkEnd, text; required ones per the reward's needs. */
   extras(o: Obj, r: RewardRollout, path: string): void {
-    if (o.entropies !== undefined) r.entropies = this.numbers(o.entropies, `${path}.entropies`, false);
+    if (has(o, 'entropies')) r.entropies = this.numbers(o.entropies, `${path}.entropies`, false);
     else if (this.needs.has('entropies'))
       this.fail(`${path}.entropies`, 'required by this reward (per-token entropies)');
-    if (o.tokens !== undefined) r.tokens = this.numbers(o.tokens, `${path}.tokens`, true);
+    if (has(o, 'tokens')) r.tokens = this.numbers(o.tokens, `${path}.tokens`, true);
     else if (this.needs.has('tokens'))
       this.fail(`${path}.tokens`, 'required by this reward (response token ids)');
-    if (o.thinkEnd !== undefined) r.thinkEnd = this.int(o, 'thinkEnd', path, -1);
-    if (o.text !== undefined) {
+    if (has(o, 'thinkEnd')) r.thinkEnd = this.int(o, 'thinkEnd', path, -1);
+    if (has(o, 'text')) {
       if (typeof o.text !== 'string') this.fail(`${path}.text`, `expected a string, got ${show(o.text)}`);
       r.text = o.text;
     } else if (this.needs.has('text'))
@@ -80,16 +82,16 @@ class Checker {
   rollout(v: unknown, path: string, groupGold: string | undefined): RewardRollout {
     if (!isObj(v))
       this.fail(path, `expected an object {length, correct, formatValid, truncated}, got ${show(v)}`);
-    const gold = v.gold === undefined ? groupGold : v.gold;
+    const gold = has(v, 'gold') ? v.gold : groupGold;
     if (gold !== undefined && typeof gold !== 'string')
       this.fail(`${path}.gold`, `expected a string, got ${show(gold)}`);
     const text = typeof v.text === 'string' ? v.text : undefined;
     const verified = text !== undefined && gold !== undefined;
     const r = {} as RewardRollout;
-    const lengthGiven = v.length !== undefined || text === undefined;
+    const lengthGiven = has(v, 'length') || text === undefined;
     if (lengthGiven) r.length = this.int(v, 'length', path, 0);
     if (verified) {
-      if (v.correct !== undefined || v.formatValid !== undefined)
+      if (has(v, 'correct') || has(v, 'formatValid'))
         this.fail(path, 'give either correct/formatValid or text + gold (the verifier decides), not both');
       r.correct = false;
       r.formatValid = false;
@@ -98,7 +100,7 @@ class Checker {
       r.correct = this.bool(v, 'correct', path);
       r.formatValid = this.bool(v, 'formatValid', path);
     }
-    r.truncated = verified && v.truncated === undefined ? false : this.bool(v, 'truncated', path);
+    r.truncated = verified && !has(v, 'truncated') ? false : this.bool(v, 'truncated', path);
     this.extras(v, r, path);
     if (!lengthGiven) {
       const t = text as string;
@@ -116,24 +118,26 @@ class Checker {
     if (typeof id !== 'string' && !(typeof id === 'number' && Number.isFinite(id)))
       this.fail('promptId', `expected a string or a number, got ${show(id)}`);
     const group: RewardGroup = { promptId: String(id), rollouts: [] };
-    if (v.budget !== undefined) {
+    if (has(v, 'budget')) {
       if (typeof v.budget !== 'number' || !(v.budget > 0) || !Number.isFinite(v.budget))
         this.fail('budget', `expected a positive number, got ${show(v.budget)}`);
       group.budget = v.budget;
     } else if (this.needs.has('budget'))
       this.fail('budget', 'required by this reward (or set params.targetLength)');
-    if (v.difficulty !== undefined) {
+    if (has(v, 'difficulty')) {
       if (typeof v.difficulty !== 'number')
         this.fail('difficulty', `expected a number, got ${show(v.difficulty)}`);
       group.difficulty = v.difficulty;
     }
-    if (v.gold !== undefined && typeof v.gold !== 'string')
+    if (has(v, 'gold') && typeof v.gold !== 'string')
       this.fail('gold', `expected a string, got ${show(v.gold)}`);
     const rs = v.rollouts;
     if (!Array.isArray(rs) || rs.length === 0)
       this.fail('rollouts', `expected a non-empty array, got ${show(rs)}`);
     for (let i = 0; i < rs.length; i++)
-      group.rollouts.push(this.rollout(rs[i], `rollouts[${i}]`, v.gold as string));
+      group.rollouts.push(
+        this.rollout(rs[i], `rollouts[${i}]`, has(v, 'gold') ? (v.gold as string) : undefined),
+      );
     return { group, promptId: id };
   }
 }

@@ -63,10 +63,10 @@ type Obj = Record<string, unknown>;
 
 const show = (v: unknown): string => JSON.stringify(v)?.slice(0, 60) ?? 'nothing';
 
-/** The value of an optional request field, checked; undefined when absent. */
+/** The value of an optional request field, checked; undefined when missing or null. */
 function opt<T>(o: Obj, key: string, ok: (v: unknown) => boolean, expected: string): T | undefined {
   const v = o[key];
-  if (v === undefined) return undefined;
+  if (v === undefined || v === null) return undefined;
   if (!ok(v)) throw new UserError(`${key}: expected ${expected}, got ${show(v)}`);
   return v as T;
 }
