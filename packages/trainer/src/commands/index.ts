@@ -11,6 +11,8 @@ import { scoreCommand } from './score.js';
 import { serveCommand } from './serve.js';
 import { sweepCommand } from './sweep.js';
 import { reportCommand } from './report.js';
+import { verifyCommand } from './verify.js';
+import { dataCommand } from './data.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
@@ -22,4 +24,6 @@ export const commands: CommandModule<any, any>[] = [
   serveCommand,
   sweepCommand,
   reportCommand,
+  verifyCommand,
+  dataCommand,
 ];
