@@ -389,6 +389,28 @@ describe('verifyAnswer: extraction', () => {
 });
 
 describe('verifyAnswer: time', () => {
+  it('verifies at least 20,000 simple numeric completions per second on one core', () => {
+    const think =
+      '<think>' + 'She sold 48 clips in April and half as many in May, so 48/2 = 24. '.repeat(4) + '</think>';
+    const cases: [string, string][] = [
+      [`${think}So the total is \\boxed{72}.`, '72'],
+      [`${think}So the total is \\boxed{71}.`, '72'],
+      [`${think}\\boxed{1,450,000}`, '1450000'],
+      [`${think}\\boxed{-3.50}`, '-3.5'],
+    ];
+    for (const [c, g] of cases) {
+      for (let i = 0; i < 2000; i++) verifyAnswer(c, g); // warm-up
+      let n = 0;
+      const t0 = performance.now();
+      while (performance.now() - t0 < 250) {
+        for (let i = 0; i < 500; i++) verifyAnswer(c, g);
+        n += 500;
+      }
+      const rate = (n / (performance.now() - t0)) * 1000;
+      expect(rate).toBeGreaterThan(20_000);
+    }
+  });
+
   it('answers adversarial inputs within a small multiple of the budget', () => {
     const slow = [
       '\\boxed{9^{9^{9^{9}}}}',
