@@ -4,6 +4,7 @@
  */
 import type { CommandModule } from 'yargs';
 import { docsCommand } from './docs.js';
+import { trainCommand } from './train.js';
 import { benchCommand } from './bench.js';
 import { sftCommand } from './sft.js';
 import { evalCommand } from './eval.js';
@@ -16,6 +17,7 @@ import { dataCommand } from './data.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
+  trainCommand,
   docsCommand,
   benchCommand,
   sftCommand,
