@@ -49,6 +49,11 @@ function walk(s: JsonSchema, prefix: string, rows: string[], required: boolean):
     for (const [k, v] of Object.entries(s.properties!)) {
       walk(v, prefix ? `${prefix}.${k}` : k, rows, (s.required ?? []).includes(k) && v.default === undefined);
     }
+  } else if (s.type === 'array' && s.items?.type === 'object' && s.items.properties) {
+    // Fields of the objects inside a list, as `list[].field`.
+    for (const [k, v] of Object.entries(s.items.properties)) {
+      walk(v, `${prefix}[].${k}`, rows, (s.items.required ?? []).includes(k) && v.default === undefined);
+    }
   }
 }
 

@@ -8,7 +8,9 @@ const RewardSpec = z
   .strictObject({
     name: z
       .string()
-      .describe('Reward name, one of `brevity score --list` (e.g. laser, laser-d, grpo-lambda, pear).'),
+      .describe(
+        'Reward name (docs/rewards.md lists them: laser, laser-d, laser-de, grpo-lambda, pear, conciser, ...).',
+      ),
     params: z
       .record(z.string(), z.unknown())
       .default({})
@@ -183,7 +185,9 @@ const Ppo = z
 const Stage = z
   .strictObject({
     fromStep: z.number().int().nonnegative().describe('First step of this stage.'),
-    reward: RewardSpec.optional().describe('Reward for this stage; omitted keeps the run reward.'),
+    reward: RewardSpec.optional().describe(
+      'Reward from this stage on; omitted keeps the reward (and its state) of the stage before.',
+    ),
     maxNewTokens: z
       .number()
       .int()
