@@ -4,7 +4,7 @@
 // 64 per-token entropies and token ids per rollout (their rollouts are 64 tokens long). LASER-D/DE observe a
 // 500-prompt monitor file first. Prints a Markdown table: input size, median and best wall time over repeats.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, openSync, closeSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -79,19 +79,24 @@ const runs = [
   ],
 ];
 
+// CPU time (user + sys) of the child via /usr/bin/time when present: on a shared machine it shows the work
+// done, while wall time also counts waiting for a core.
+const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
 function timeOnce(args, input, groups = G) {
   const fd = openSync(input, 'r');
+  const cmd = timeBin
+    ? [timeBin, ['-f', 'cpu %U %S', process.execPath, cli, 'score', ...args]]
+    : [process.execPath, [cli, 'score', ...args]];
   const t0 = process.hrtime.bigint();
-  const p = spawnSync(process.execPath, [cli, 'score', ...args], {
-    stdio: [fd, 'pipe', 'pipe'],
-    maxBuffer: 1 << 30,
-  });
-  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  const p = spawnSync(cmd[0], cmd[1], { stdio: [fd, 'pipe', 'pipe'], maxBuffer: 1 << 30 });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   closeSync(fd);
   if (p.status !== 0) throw new Error(`brevity score ${args.join(' ')} failed: ${p.stderr}`);
   const lines = p.stdout.toString().trim().split('\n').length;
   if (lines !== groups) throw new Error(`expected ${groups} output lines, got ${lines}`);
-  return s;
+  const m = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(p.stderr.toString());
+  return { wall, cpu: m ? Number(m[1]) + Number(m[2]) : NaN };
 }
 
 const mb = (f) => (statSync(f).size / 2 ** 20).toFixed(1);
@@ -106,22 +111,27 @@ writeFileSync(
     rollouts: [{ length: 1, correct: true, formatValid: true, truncated: false }],
   }) + '\n',
 );
-const startup = Array.from({ length: 5 }, () => timeOnce(['--reward', 'accuracy'], tiny, 1));
+const startup = Array.from({ length: 5 }, () => timeOnce(['--reward', 'accuracy'], tiny, 1).wall);
 
 console.log(
   `brevity score, ${G * K} rollouts (${G} groups x ${K}), ${repeats} runs each, node ${process.version}\n`,
 );
 console.log(`startup (1 rollout): median ${(median(startup) * 1000).toFixed(0)} ms\n`);
-console.log('| reward | input | MiB | median s | best s | rollouts/s (median) |');
-console.log('|---|---|---|---|---|---|');
+console.log(
+  '| reward | input | MiB | wall median s | wall best s | CPU median s | rollouts/s (wall median) |',
+);
+console.log('|---|---|---|---|---|---|---|');
 for (const [name, params, input, mon] of runs) {
   const args = ['--reward', name, '--params', JSON.stringify(params), '--max-length', '16384'];
   if (mon) args.push('--monitor', mon);
   const ts = Array.from({ length: repeats }, () => timeOnce(args, input));
-  const m = median(ts);
+  const m = median(ts.map((t) => t.wall));
+  const best = Math.min(...ts.map((t) => t.wall));
+  const cpu = median(ts.map((t) => t.cpu));
   const kind = input === tokens ? 'tokens (64/rollout)' : 'scalar';
+  const rate = Math.round((G * K) / m).toLocaleString('en-US');
   console.log(
-    `| ${name}${mon ? ' (+monitor)' : ''} | ${kind} | ${mb(input)} | ${m.toFixed(3)} | ${Math.min(...ts).toFixed(3)} | ${Math.round((G * K) / m).toLocaleString('en-US')} |`,
+    `| ${name}${mon ? ' (+monitor)' : ''} | ${kind} | ${mb(input)} | ${m.toFixed(3)} | ${best.toFixed(3)} | ${cpu.toFixed(2)} | ${rate} |`,
   );
 }
 if (!values.keep) rmSync(dir, { recursive: true, force: true });
