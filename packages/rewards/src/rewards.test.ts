@@ -297,3 +297,82 @@ describe('package boundaries', () => {
     }
   });
 });
+
+describe('length boundaries', () => {
+  // Each case: reward, params, kind, length, expected reward at the edge.
+  it.each([
+    {
+      what: 'cosine: L + margin = maxLength exceeds',
+      name: 'cosine',
+      p: { maxLength: 100 },
+      L: 84,
+      want: -10,
+    },
+    {
+      what: 'cosine: one token under the margin',
+      name: 'cosine',
+      p: { maxLength: 100 },
+      L: 83,
+      want: 1 + 0.5 * (1 + Math.cos((Math.PI * 83) / 100)),
+    },
+    {
+      what: 'cosine: margin 0, L = maxLength - 1',
+      name: 'cosine',
+      p: { maxLength: 100, margin: 0 },
+      L: 99,
+      want: 1 + 0.5 * (1 + Math.cos((Math.PI * 99) / 100)),
+    },
+    {
+      what: 'dapo: L = maxLength - cache, no penalty',
+      name: 'dapo-overlong',
+      p: { maxLength: 100, cache: 20 },
+      L: 80,
+      want: 1,
+    },
+    {
+      what: 'dapo: L = maxLength, penalty -1',
+      name: 'dapo-overlong',
+      p: { maxLength: 100, cache: 20 },
+      L: 100,
+      want: 0,
+    },
+    {
+      what: 'dapo: past maxLength, -1',
+      name: 'dapo-overlong',
+      p: { maxLength: 100, cache: 20 },
+      L: 150,
+      want: 0,
+    },
+    {
+      what: 'dapo: halfway through the cache',
+      name: 'dapo-overlong',
+      p: { maxLength: 100, cache: 20 },
+      L: 90,
+      want: 0.5,
+    },
+    {
+      what: 'truncation: L = targetLength is kept',
+      name: 'truncation',
+      p: { targetLength: 50 },
+      L: 50,
+      want: 1,
+    },
+    {
+      what: 'truncation: L = targetLength + 1 gets rho',
+      name: 'truncation',
+      p: { targetLength: 50, rho: -0.25 },
+      L: 51,
+      want: -0.25,
+    },
+    { what: 'conciser: L = maxLength adds 0', name: 'conciser', p: { maxLength: 100 }, L: 100, want: 1 },
+    {
+      what: 'l1-max: exactly on target gives delta',
+      name: 'l1-max',
+      p: { targetLength: 100, delta: 0.3 },
+      L: 100,
+      want: 0.3,
+    },
+  ])('$what', ({ name, p, L, want }) => {
+    expect(createReward(name, p).score(batch(group([ro('c', L)])), ctx())[0][0]).toBeCloseTo(want, 12);
+  });
+});
