@@ -2,16 +2,28 @@
  * Numeric evaluation through mathjs: BigNumber at 64 digits for irrational closed forms (research 4.5
  * numbers rule 2), and double/complex evaluation at seeded random points for expressions with variables.
  */
-import { all, create, type BigNumber, type EvalFunction } from 'mathjs';
+import { createRequire } from 'node:module';
+import type { BigNumber, EvalFunction, MathJsInstance } from 'mathjs';
 import type { Node } from './latex.js';
 import { toMathjs } from './latex.js';
 import { evalExact, type CRat } from './exact.js';
 import { Deadline, GuardError } from './guard.js';
 import { roundScaled, ratToNumber, type Rational } from './rational.js';
 
-const big = create(all, { number: 'BigNumber', precision: 64 });
-const dbl = create(all, {});
 type Big = BigNumber;
+
+/**
+ * mathjs is loaded on first use (synchronously, its CommonJS build): importing it costs about a second
+ * on a busy machine, and the numeric fast path, modchain and `brevity verify` on plain numbers never need it.
+ */
+let instances: { big: MathJsInstance; dbl: MathJsInstance } | null = null;
+export function mathjs(): { big: MathJsInstance; dbl: MathJsInstance } {
+  if (!instances) {
+    const m = createRequire(import.meta.url)('mathjs') as typeof import('mathjs');
+    instances = { big: m.create(m.all, { number: 'BigNumber', precision: 64 }), dbl: m.create(m.all, {}) };
+  }
+  return instances;
+}
 
 /** A complex BigNumber value. */
 export interface BigC {
@@ -43,7 +55,7 @@ export function towerHeight(n: Node): number {
 
 const compiledBig = new Map<string, EvalFunction>();
 const compiledDbl = new Map<string, EvalFunction>();
-function compile(cache: Map<string, EvalFunction>, math: typeof big, src: string): EvalFunction {
+function compile(cache: Map<string, EvalFunction>, math: MathJsInstance, src: string): EvalFunction {
   let f = cache.get(src);
   if (!f) {
     if (cache.size > 5000) cache.clear();
@@ -53,10 +65,32 @@ function compile(cache: Map<string, EvalFunction>, math: typeof big, src: string
   return f;
 }
 
+const PERIODIC = new Set(['sin', 'cos', 'tan', 'sec', 'csc', 'cot']);
+
+/**
+ * decimal.js reduces trig arguments modulo pi at a precision that grows with their size, so
+ * `\sin 99999^{99999}` would run for minutes: arguments are bounded (checked in doubles) first.
+ */
+function guardTrig(n: Node): void {
+  if (n.t === 'fn') {
+    if (PERIODIC.has(n.name)) {
+      const arg = evalAt(n.args[0], {});
+      if (arg === null || Math.abs(arg.re) > 1e5 || Math.abs(arg.im) > 1e5)
+        throw new GuardError('huge trig argument');
+    }
+    n.args.forEach(guardTrig);
+  } else if (n.t === 'bin') {
+    guardTrig(n.a);
+    guardTrig(n.b);
+  } else if (n.t === 'neg') guardTrig(n.a);
+}
+
 /** BigNumber value of a variable-free node at 64 digits; null when it is not a finite number. */
 export function evalBig(n: Node, dl: Deadline): BigC | null {
   if (towerHeight(n) > 2) throw new GuardError('power tower deeper than 2');
+  guardTrig(n);
   dl.check();
+  const { big } = mathjs();
   let v: unknown;
   try {
     v = compile(compiledBig, big, toMathjs(n)).evaluate({});
@@ -98,13 +132,11 @@ export interface Complexish {
 }
 
 /** Double (or complex) value of `n` with the variables bound; null when not finite. */
-export function evalAt(
-  n: Node,
-  scope: Record<string, number | ReturnType<typeof dbl.complex>>,
-): Complexish | null {
+export function evalAt(n: Node, scope: Record<string, unknown>): Complexish | null {
+  const { dbl } = mathjs();
   let v: unknown;
   try {
-    v = compile(compiledDbl, dbl as unknown as typeof big, toMathjs(n)).evaluate(scope);
+    v = compile(compiledDbl, dbl, toMathjs(n)).evaluate(scope);
   } catch {
     return null;
   }
@@ -116,7 +148,7 @@ export function evalAt(
   return out;
 }
 
-export const complex = (re: number, im: number) => dbl.complex(re, im);
+export const complex = (re: number, im: number): unknown => mathjs().dbl.complex(re, im);
 
 /** A double approximation of a variable-free node, for sorting; NaN when unknown. */
 export function approx(n: Node, dl: Deadline): number {

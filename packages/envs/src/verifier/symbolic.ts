@@ -15,11 +15,11 @@ const COMPLEX_POINTS = 2;
 const MIN_VALID = 5;
 
 /** Deterministic points: irrational-looking offsets in [0.3, 2.7], then complex ones near the real axis. */
-function points(vars: string[]): Record<string, number | ReturnType<typeof complex>>[] {
+function points(vars: string[]): Record<string, unknown>[] {
   const frac = (x: number) => x - Math.floor(x);
-  const out: Record<string, number | ReturnType<typeof complex>>[] = [];
+  const out: Record<string, unknown>[] = [];
   for (let k = 0; k < REAL_POINTS + COMPLEX_POINTS; k++) {
-    const scope: Record<string, number | ReturnType<typeof complex>> = {};
+    const scope: Record<string, unknown> = {};
     vars.forEach((v, j) => {
       const u = frac(0.1234567 + k * 0.6180339887 + j * 0.4142135623);
       const w = frac(0.7654321 + k * 0.7548776662 + j * 0.569840291);

@@ -8,7 +8,7 @@ export type VerifyReason = 'no_answer' | 'truncated' | 'parse_error' | 'timeout'
 export interface VerifyOptions {
   /** Extraction mode; default `reward`. */
   mode?: VerifyMode;
-  /** Wall-clock budget for one in-process check, in ms (checked during evaluation); default 200. */
+  /** Wall-clock budget for one in-process check, in ms (checked during evaluation); default 1,000. */
   budgetMs?: number;
 }
 

@@ -7,11 +7,13 @@ import { valuesEqual } from './compare.js';
 import { extractCandidates } from './extract.js';
 import { Deadline, GuardError, TimeoutError } from './guard.js';
 import { normalizeAnswer } from './normalize.js';
+import { mathjs } from './numeric.js';
 import { parseDecimal, ratEq } from './rational.js';
 import type { Extraction, VerifyMode, VerifyOptions, VerifyReason, VerifyResult } from './types.js';
 import { parseValue, type Value } from './values.js';
 
-const DEFAULT_BUDGET_MS = 200;
+/** In-process budget per call: typical checks take well under 1 ms, guarded worst cases tens of ms. */
+const DEFAULT_BUDGET_MS = 1000;
 
 /** The gold as the verifier reads it: a boxed gold is unboxed; a GSM8K solution gives its `####` tail. */
 export function goldAnswer(gold: unknown): string {
@@ -25,11 +27,14 @@ export function goldAnswer(gold: unknown): string {
 }
 
 const PLAIN_NUMBER = /^-?\d+(?:\.\d+)?$/;
+const THOUSANDS = /^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/;
+/** `1,450,000` -> `1450000` (a plain number gold is a scalar, so grouped digits are one number). */
+const ungroup = (s: string) => (THOUSANDS.test(s) ? s.replace(/,/g, '') : s);
 
 /** Fast path: both sides plain decimal literals (the GSM8K / AIME / modchain case). */
 function fastNumeric(pred: string, gold: string): VerifyReason | null {
-  const p = pred.trim();
-  const g = gold.trim();
+  const p = ungroup(pred.trim());
+  const g = ungroup(gold.trim());
   if (!PLAIN_NUMBER.test(p) || !PLAIN_NUMBER.test(g)) return null;
   const a = parseDecimal(p);
   const b = parseDecimal(g);
@@ -73,10 +78,11 @@ function squash(s: string): string {
 }
 
 /** Compares one candidate with the gold: match, mismatch, parse_error (try the next candidate) or timeout. */
-function compareOne(pred: string, gold: GoldParse, dl: Deadline): VerifyReason {
+function compareOne(pred: string, gold: GoldParse, deadline: () => Deadline): VerifyReason {
   const fast = fastNumeric(pred, gold.text);
   if (fast) return fast;
   if (squash(pred) === gold.norm && gold.norm !== '') return 'match';
+  const dl = deadline();
   let p: Value;
   try {
     p = parseValue(pred, { gold: gold.value ?? undefined, isGold: false });
@@ -97,7 +103,15 @@ function compareOne(pred: string, gold: GoldParse, dl: Deadline): VerifyReason {
 export function verifyAnswer(completion: string, gold: string, opts: VerifyOptions = {}): VerifyResult {
   const mode: VerifyMode = opts.mode === 'eval' ? 'eval' : 'reward';
   try {
-    const dl = new Deadline(opts.budgetMs ?? DEFAULT_BUDGET_MS);
+    // The budget starts once mathjs is loaded: its one-time load is not the answer's fault.
+    let dl: Deadline | null = null;
+    const deadline = () => {
+      if (!dl) {
+        mathjs();
+        dl = new Deadline(opts.budgetMs ?? DEFAULT_BUDGET_MS);
+      }
+      return dl;
+    };
     const { candidates, reason } = extractCandidates(completion, mode);
     if (candidates.length === 0) {
       return { correct: false, formatValid: false, extracted: null, reason: reason ?? 'no_answer' };
@@ -105,7 +119,7 @@ export function verifyAnswer(completion: string, gold: string, opts: VerifyOptio
     const g = parseGold(goldAnswer(gold));
     let firstUnparsed: string | null = null;
     for (const c of candidates) {
-      const out = compareOne(c.answer, g, dl);
+      const out = compareOne(c.answer, g, deadline);
       if (out === 'parse_error') {
         firstUnparsed ??= c.answer;
         continue;
