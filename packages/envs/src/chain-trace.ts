@@ -30,8 +30,7 @@ export const traceKnobs = {
     .describe(
       'Relative probability of 0, 1, 2, ... redundant checks per trace, drawn independently of difficulty ' +
         '(the overthinking). Each check recomputes a random correct earlier step (`c7+9=6.`) after the last ' +
-        'step. The default (2-4 checks, uniform) puts at least 35% of think tokens into checks at every ' +
-        'modchain difficulty 1..5 while the longest trace stays under 80 tokens.',
+        'step. docs/envs.md lists the check share and trace length per difficulty these weights give.',
     ),
   repairRate: z
     .number()

@@ -57,8 +57,8 @@ export const jsonlParamsSchema = z
       .max(1)
       .default(1)
       .describe(
-        'Share of problems in the test split, assigned by a hash of the question. The default 1 treats ' +
-          'the whole file as a test set (GSM8K test, MATH-500); 0 makes it all training data.',
+        'Share of problems in the test split, assigned by a hash of the question: 1 treats the whole file ' +
+          'as a test set (GSM8K test, MATH-500), 0 makes it all training data.',
       ),
     splitSalt: z.string().default('jsonl-v1').describe('Salt of the question hash that assigns splits.'),
     limit: z.number().int().positive().optional().describe('Read at most this many problems (first lines).'),

@@ -10,3 +10,4 @@ export * from './conformance.js';
 export * from './verifier/types.js';
 export { verifyAnswer, extractAnswer, goldAnswer } from './verifier/verify.js';
 export { verifyAnswerAsync, closeVerifierWorker, type AsyncVerifyOptions } from './verifier/async.js';
+export { envsReference } from './reference.js';
