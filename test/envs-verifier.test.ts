@@ -203,6 +203,7 @@ const EQUIV: Equiv[] = [
   ['\\sqrt{x^2}', 'x', true, 'positive sample points'],
   ['3R^2', '3R^2', true, 'capital variable'],
   ['2k+2', '2(k+1)', true, 'factor'],
+  ['x' + '+x'.repeat(300), '301x', true, 'a 301-term sum (deep left-nested chains print flat)'],
   ['0.5x', '\\frac{x}{2}', true, 'decimal coefficient'],
   ['\\ln(e^x)', 'x', true, 'log of exp'],
   ['\\log_2 x^3', '3\\log_2 x', true, 'log rule'],

@@ -393,6 +393,8 @@ export function parseLatex(s: string): Node {
   return new Parser(toks).parseAll();
 }
 
+const PREC: Record<string, number> = { '+': 1, '-': 1, '*': 2, '/': 2, '^': 3 };
+
 /** The expression as a mathjs string, fully parenthesised; symbols are prefixed `v_` to avoid mathjs names. */
 export function toMathjs(n: Node): string {
   switch (n.t) {
@@ -404,8 +406,13 @@ export function toMathjs(n: Node): string {
       return n.name;
     case 'neg':
       return `(-${toMathjs(n.a)})`;
-    case 'bin':
-      return `(${toMathjs(n.a)}${n.op}${toMathjs(n.b)})`;
+    case 'bin': {
+      // Left-nested chains of the same precedence (`x+x+...+x`) print flat: mathjs parses deep
+      // parentheses slowly, and a left operand never needs them under left associativity.
+      const flat = n.op !== '^' && n.a.t === 'bin' && PREC[n.a.op] === PREC[n.op];
+      const left = flat ? toMathjs(n.a).slice(1, -1) : toMathjs(n.a);
+      return `(${left}${n.op}${toMathjs(n.b)})`;
+    }
     case 'fn':
       return `${n.name}(${n.args.map(toMathjs).join(',')})`;
   }
