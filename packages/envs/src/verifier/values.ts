@@ -41,6 +41,7 @@ const REL_SEPS: Record<string, RelOp> = {
   '\\le': '<=',
   '\\ge': '>=',
   '\\ne': '!=',
+  '\\approx': '=',
   '<=': '<=',
   '>=': '>=',
   '!=': '!=',
@@ -242,7 +243,9 @@ function parseScalar(s: string, hint: Value | undefined, ctx: ParseCtx): Value {
     if (/^-?\d+(?:\.\d+)?$/.test(inner)) return parseScalar(inner, hint, ctx);
     return { kind: 'text', text: normalizeText(inner) };
   }
-  if (hint?.kind === 'text' && /^[a-zA-Z\s()]+$/.test(s)) return { kind: 'text', text: normalizeText(s) };
+  if (hint?.kind === 'text' && /^[a-zA-Z0-9\s()'-]+$/.test(s) && /[a-zA-Z]/.test(s)) {
+    return { kind: 'text', text: normalizeText(s) };
+  }
   if (/^\(?[A-E]\)$/.test(s)) return { kind: 'text', text: normalizeText(s.replace(/^\(?/, '(')) };
   if (/^[a-zA-Z]+(?: [a-zA-Z]+)*$/.test(s)) {
     const words = s.split(' ');
@@ -257,7 +260,9 @@ function parseScalar(s: string, hint: Value | undefined, ctx: ParseCtx): Value {
     const whole = `(${mixed[2]}+\\frac{${mixed[3]}}{${mixed[4]}})`;
     return scalarOf(parseLatex(mixed[1] ? `-${whole}` : whole));
   }
-  const unit = /^(-?\d+(?:\.\d+)?)\s*[mshgL]$/.exec(s);
+  // Against a numeric gold, a bare number followed by words is the number (`5 m`, `18 apples`, `3 more
+  // marbles`); never inside an expression (`x+2t` keeps its t).
+  const unit = /^(-?\d+(?:\.\d+)?)(?:\s*[mshgL]|(?:\s+[a-zA-Z]{2,}){1,4})$/.exec(s);
   if (unit && hint?.kind === 'number') return parseScalar(unit[1], hint, ctx);
   // Prose (`The largest n is 34`) would parse as a product of letters: refuse runs of 3+ plain letters.
   for (const m of s.matchAll(/(?<![\\a-zA-Z])[a-zA-Z]{3,}/g)) {
