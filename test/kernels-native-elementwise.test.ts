@@ -1,7 +1,7 @@
 /**
  * The native elementwise kernels (packages/trainer/src/kernels/native-elementwise.ts) against tfjs' own cpu
  * kernels: Transpose, Slice, SplitV, Softmax, Add/Sub/Multiply/RealDiv with broadcasting, Sum, Mean, Relu,
- * Step, GatherV2, and gradients through them. Same shapes, same values to float32 rounding, NaN/Infinity in
+ * Step, GatherV2, Concat, and gradients through them. Same shapes, same values to float32 rounding, NaN/Infinity in
  * the same places. Skipped, with the reason in the title, when the addon is not built.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -205,6 +205,53 @@ describe.skipIf(!probe.ok)(`native elementwise kernels equal tfjs cpu${skipReaso
     const f = () => [tf.relu(x), tf.step(x), tf.step(x, 0.25), tf.relu(s), tf.step(s), tf.step(s, 0.25)];
     expect(worstDiff(f)).toBe(0);
     tf.dispose([x, s]);
+  });
+
+  // [input shapes, axis]
+  const concats: [number[][], number][] = [
+    [
+      [
+        [2, 4, 3, 5],
+        [2, 4, 3, 5],
+        [2, 4, 3, 5],
+      ],
+      1,
+    ], // the gradient of the fused-QKV split
+    [
+      [
+        [3, 2],
+        [3, 20],
+        [3, 1],
+      ],
+      1,
+    ], // inner sizes below and above the row-copy threshold
+    [
+      [
+        [2, 3],
+        [4, 3],
+      ],
+      0,
+    ], // outer axis (one row)
+    [
+      [
+        [2, 0],
+        [2, 3],
+        [2, 2],
+      ],
+      -1,
+    ], // an empty input is skipped
+    [
+      [
+        [2, 2, 1],
+        [2, 2, 1],
+      ],
+      2,
+    ], // inner size 1
+  ];
+  it.each(concats)('concat %j on axis %d', (shapes, axis) => {
+    const xs = shapes.map((s) => rand(s));
+    expect(worstDiff(() => tf.concat(xs, axis))).toBe(0);
+    tf.dispose(xs);
   });
 
   // [x shape, indices (shape), axis, batchDims]

@@ -1,10 +1,11 @@
 /**
  * Native versions of the cpu kernels that dominate a train step once matmul is native (measured with
  * tf.profile on the bench model: SplitV, Softmax, broadcasting Multiply/Add/Sub/RealDiv and Transpose were
- * ~80% of the step; then Sum, Mean, Relu and its gradient Step; GatherV2 in sampling). tfjs-backend-cpu
- * computes most of these per element through index arithmetic (indexToLoc / locToIndex, TensorBuffer.get),
- * or transposes before a reduction; here they are strided loops in C. Results match tfjs to float32 rounding (same operations,
- * same accumulation order). Non-float32 inputs, ranks above 8 and the contiguous slices tfjs serves as
+ * ~80% of the step; then Sum, Mean, Relu, its gradient Step, Concat; GatherV2 in sampling).
+ * tfjs-backend-cpu computes most of these per element through index arithmetic (indexToLoc / locToIndex,
+ * TensorBuffer.get), or transposes before a reduction; here they are strided loops in C (Concat: row
+ * copies with TypedArray.set). Results match tfjs to float32 rounding (same operations, same accumulation
+ * order). Non-float32 inputs, ranks above 8 and the contiguous slices tfjs serves as
  * views keep the original kernels.
  */
 import { backend_util, slice_util, util } from '@tensorflow/tfjs-core';
@@ -199,7 +200,39 @@ const gatherBody: NativeBody = (addon, backend, params) => {
   return backend.makeTensorInfo(info.outputShape, 'float32', out);
 };
 
+/** Concat: per outer row, one TypedArray.set (a memcpy) per input; tfjs copies element by element. */
+const concatBody: NativeBody = (_addon, backend, params) => {
+  const all = Object.values(params.inputs) as TensorInfo[];
+  const axis = util.parseAxisParam((params.attrs as unknown as { axis: number }).axis, all[0].shape)[0];
+  const inputs = all.filter((t) => util.sizeFromShape(t.shape) > 0);
+  if (inputs.length < 2 || !inputs.every((t) => usable(t))) return null;
+  backend_util.assertParamsConsistent(
+    all.map((t) => t.shape),
+    axis,
+  );
+  const outShape = backend_util.computeOutShape(
+    inputs.map((t) => t.shape),
+    axis,
+  );
+  const out = new Float32Array(util.sizeFromShape(outShape));
+  const rows = util.sizeFromShape(outShape.slice(0, axis));
+  const rowSize = out.length / rows;
+  let col = 0;
+  for (const t of inputs) {
+    const src = values(backend, t);
+    const inner = src.length / rows;
+    for (let r = 0; r < rows; r++) {
+      const from = r * inner;
+      if (inner >= 16) out.set(src.subarray(from, from + inner), r * rowSize + col);
+      else for (let j = 0; j < inner; j++) out[r * rowSize + col + j] = src[from + j];
+    }
+    col += inner;
+  }
+  return backend.makeTensorInfo(outShape, 'float32', out);
+};
+
 const BODIES: [kernelName: string, body: NativeBody][] = [
+  ['Concat', concatBody],
   ['GatherV2', gatherBody],
   ['Transpose', transposeBody],
   ['Slice', sliceBody],
