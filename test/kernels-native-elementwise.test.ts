@@ -1,8 +1,8 @@
 /**
  * The native elementwise kernels (packages/trainer/src/kernels/native-elementwise.ts) against tfjs' own cpu
  * kernels: Transpose, Slice, SplitV, Softmax, Add/Sub/Multiply/RealDiv with broadcasting, Sum, Mean, Relu,
- * Step, GatherV2, Concat, and gradients through them. Same shapes, same values to float32 rounding, NaN/Infinity in
- * the same places. Skipped, with the reason in the title, when the addon is not built.
+ * Step, GatherV2, Concat, and gradients through them. Same shapes, same values to float32 rounding,
+ * NaN/Infinity in the same places. Skipped, with the reason in the title, when the addon is not built.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
