@@ -163,7 +163,10 @@ const EQUIV: Equiv[] = [
   // --- sets
   ['1, -2', '-2, 1', true, 'unordered list'],
   ['\\{-2, 1\\}', '1,-2', true, 'braced set vs list'],
-  ['-2 and 1', '1,-2', false, 'words between elements are not a list'],
+  ['-2 and 1', '1,-2', true, 'and separates list elements'],
+  ['x = 5 \\text{ or } x = 6', '5, 6', true, 'solutions of one variable form a set'],
+  ['x = 5 \\text{ or } x = 6', '6', false, 'an or-hedge is not a scalar'],
+  ['x = 5 or x = 6', '6', false, 'a plain-word or-hedge is not a scalar'],
   ['3, 5, 7', '3, 5, 7', true, 'three elements'],
   ['3, 5', '3, 5, 7', false, 'missing element'],
   ['1 \\pm \\sqrt{19}', '1+\\sqrt{19}, 1-\\sqrt{19}', true, 'pm expands to a set'],

@@ -79,6 +79,9 @@ function parseStructure(s: string, hint: Value | undefined, ctx: ParseCtx): Valu
   const union = splitTop(s, ['\\cup', ' U ']);
   if (union.parts.length > 1)
     return { kind: 'interval', pieces: union.parts.flatMap((p) => asInterval(p, ctx)) };
+  // `-2 and 1`, `x = 5 \text{ or } x = 6`: with digits around, `and`/`or` separate list elements (a
+  // wordy text answer such as `\text{Navin and Evelyn}` has none and stays text).
+  if (/\d/.test(s)) s = s.replace(/\s*\\text\s*\{\s*(?:and|or)\s*\}\s*|\s+(?:and|or)\s+/g, ', ');
   const list = splitTop(s, [',', ';']);
   if (list.parts.length > 1) return parseList(s, list.parts, hint, ctx);
   const rel = splitTop(s, Object.keys(REL_SEPS));
@@ -127,9 +130,13 @@ function parseList(s: string, parts: string[], hint: Value | undefined, ctx: Par
       ? hint.items[Math.min(i, hint.items.length - 1)]
       : undefined;
   const items = flattenPm(parts.map((p, i) => parseStructure(p, itemHint(i), ctx)));
-  // `x = -5, p = 14/3`: a list of assignments reads as the ordered tuple of their values.
+  // `x = -5, p = 14/3`: assignments to different names read as the ordered tuple of their values;
+  // `x = 5, x = 6` (one name) is the set of its values.
   if (items.every((v) => v.kind === 'relation' && isAssignment(v))) {
-    return { kind: 'tuple', items: items.map((v) => (v as { sides: Value[] }).sides.at(-1)!), open: '' };
+    const rels = items as (Value & { kind: 'relation' })[];
+    const values = rels.map((v) => v.sides[v.sides.length - 1]);
+    const oneName = rels.every((v) => v.lhsText.replace(/\s+/g, '') === rels[0].lhsText.replace(/\s+/g, ''));
+    return oneName ? { kind: 'set', items: values, bare: true } : { kind: 'tuple', items: values, open: '' };
   }
   return { kind: 'set', items, bare: true };
 }
