@@ -20,8 +20,19 @@ export const BENCH_DEFAULTS: BenchShape = {
 export const MODEL_PRESETS: Record<string, { describe: string; shape: Partial<BenchShape> }> = {
   ref: { describe: 'the PyTorch reference default (d 128, 2 layers, 4 heads, ctx 128)', shape: {} },
   base: {
-    describe: 'the shipped modchain base model (d 96, 3 layers, 4 heads, ctx 96), SFT batch 32 x 96',
-    shape: { d: 96, layers: 3, heads: 4, vocab: 21, ctx: 96, batch: 32, seq: 96, sampleTokens: 80 },
+    describe:
+      'the shipped modchain base model (d 64, 2 layers, 4 heads, ctx 128); SFT batch 32 x 88; 128 rollouts x 80 tokens',
+    shape: {
+      d: 64,
+      layers: 2,
+      heads: 4,
+      vocab: 21,
+      ctx: 128,
+      batch: 32,
+      seq: 88,
+      sampleBatch: 128,
+      sampleTokens: 80,
+    },
   },
   'gpu-medium': {
     describe: 'gpu.md row 1 (d 256, 4 layers, T 128, batch 16)',
