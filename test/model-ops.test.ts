@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@brevity/core';
 import {
+  createPolicy,
   embedding,
   entropyOf,
   initBackend,
@@ -85,6 +86,25 @@ describe.each(['cpu', 'wasm'] as const)('custom gradients on %s', (backend) => {
       expect(gotLp[row]).toBeCloseTo(lp[t], 5);
       expect(gotH[row]).toBeCloseTo(h, 5);
     });
+  });
+});
+
+describe.each(['cpu', 'wasm'] as const)('policy.logprobs gradients on %s', (backend) => {
+  // GRPO/PPO losses are built on policy.logprobs: every parameter must receive a finite, non-zero gradient.
+  test('every parameter gets a finite, non-zero gradient from sum(logprobs) + sum(entropies)', async () => {
+    await initBackend(backend);
+    const policy = createPolicy({ vocab: 9, d: 8, layers: 2, heads: 2, ctx: 12 }, 2);
+    const ids = tf.tensor2d([1, 4, 2, 8, 3, 5, 0, 7, 6, 2], [2, 5], 'int32');
+    const { grads } = tf.variableGrads(() => {
+      const r = policy.logprobs(ids as tf.Tensor2D, { temperature: 0.7 });
+      return tf.add(tf.sum(r.logprobs), tf.sum(r.entropies)) as tf.Scalar;
+    }, policy.variables);
+    for (const v of policy.variables) {
+      const g = await grads[v.name].data();
+      expect(g.every(Number.isFinite)).toBe(true);
+      expect(g.some((x) => x !== 0)).toBe(true);
+    }
+    policy.dispose();
   });
 });
 

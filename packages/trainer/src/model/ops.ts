@@ -38,10 +38,16 @@ export const linear = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: tf.G
 /** Rows of `table` [V, D] at `ids` [N] (int32) -> [N, D]; the gradient reaches `table` only. */
 export function embedding(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
   const vocab = table.shape[0];
-  const f = tf.customGrad(((t: tf.Tensor2D) => ({
-    value: tf.gather(t, ids) as tf.Tensor2D,
-    gradFunc: (dy: tf.Tensor2D) => tf.matMul(tf.transpose(oneHotF32(ids, vocab)), dy),
-  })) as unknown as CustomGradientFunc<tf.Tensor2D>);
+  // Tensors the backward pass needs go through save(): tfjs keeps saved tensors (closures are not kept, and
+  // a closed-over tensor can be disposed before the backward pass runs).
+  const f = tf.customGrad(((t: tf.Tensor2D, save: tf.GradSaveFunc) => {
+    save([ids]);
+    return {
+      value: tf.gather(t, ids) as tf.Tensor2D,
+      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) =>
+        tf.matMul(tf.transpose(oneHotF32(saved[0] as tf.Tensor1D, vocab)), dy),
+    };
+  }) as unknown as CustomGradientFunc<tf.Tensor2D>);
   return f(table) as tf.Tensor2D;
 }
 
@@ -64,13 +70,13 @@ export function softmaxCrossEntropy(
   const f = tf.customGrad(((z: tf.Tensor2D, save: tf.GradSaveFunc) => {
     const lp = tf.logSoftmax(z); // [N, V]
     const onehot = oneHotF32(targets, vocab); // [N, V]
-    save([lp, onehot]);
+    save([lp, onehot, weights]);
     const nll = tf.neg(tf.sum(tf.mul(lp, onehot), -1)); // [N]
     return {
       value: tf.sum(tf.mul(nll, weights)),
       gradFunc: (dy: tf.Scalar, saved: tf.Tensor[]) => {
-        const [lps, oh] = saved;
-        const scale = tf.expandDims(tf.mul(weights, dy), 1); // [N, 1]
+        const [lps, oh, w] = saved;
+        const scale = tf.expandDims(tf.mul(w, dy), 1); // [N, 1]
         return tf.mul(tf.sub(tf.exp(lps), oh), scale);
       },
     };
