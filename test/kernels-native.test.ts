@@ -48,6 +48,10 @@ describe.skipIf(!probe.ok)(`native matmul equals tfjs cpu${skipReason}`, () => {
     [[2, 3, 9, 11], [3, 11, 6], false, false], // B's batch broadcast over a leading dim
     [[1, 9, 11], [5, 11, 6], false, false], // size-1 batch dim broadcast
     [[64, 0], [0, 8], false, false], // k = 0: zeros
+    [[2, 1, 40], [2, 40, 33], false, false], // one row per batch (decode step): the unpacked path, axpy
+    [[3, 70], [20, 70], false, true], // 3 rows, B transposed: 8-lane dot products plus a tail
+    [[70, 2], [70, 9], true, false], // 2 rows of a transposed A
+    [[77, 2], [300, 77], true, true], // both transposed, few rows
   ];
 
   it.each(matmuls)('matMul %j x %j (tA=%s, tB=%s)', (as, bs, ta, tb) => {

@@ -39,7 +39,8 @@ void run_task(void *ctx, int t) {
   } else {
     const MatView av = g.ta ? MatView{a_rows, 1, g.m} : MatView{a_rows, g.k, 1};
     const MatView bv = g.tb ? MatView{b, 1, g.k} : MatView{b, g.n, 1};
-    gemm_packed(*task.mk, rows, g.n, g.k, av, bv, c, g.n);
+    if (rows <= kSmallRows) gemm_small(rows, g.n, g.k, av, bv, c, g.n);
+    else gemm_packed(*task.mk, rows, g.n, g.k, av, bv, c, g.n);
   }
   apply_epilogue(c, rows, g.n, g.ep);
 }

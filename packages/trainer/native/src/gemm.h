@@ -31,6 +31,11 @@ struct MatView {
 // C[m x n] (row-major, row stride ldc) = A[m x k] * B[k x n] with the vendored packed GEMM.
 void gemm_packed(const MicroKernel &mk, int m, int n, int k, MatView a, MatView b, float *c, long ldc);
 
+// The same product for a few rows (decode steps: one query row per head), without packing: axpy over the
+// rows of B, or dot products with 8 partial sums when B is read transposed.
+void gemm_small(int m, int n, int k, MatView a, MatView b, float *c, long ldc);
+constexpr int kSmallRows = 3;  // at most this many rows take gemm_small
+
 // Activations of tfjs' _FusedMatMul that run natively after the product (prelu stays in JS).
 enum Activation : int { kLinear = 0, kRelu = 1, kRelu6 = 2, kLeakyRelu = 3, kElu = 4, kSigmoid = 5 };
 

@@ -117,6 +117,33 @@ void gemm_packed(const MicroKernel &mk, int m, int n, int k, MatView a, MatView 
   }
 }
 
+void gemm_small(int m, int n, int k, MatView a, MatView b, float *c, long ldc) {
+  for (int i = 0; i < m; i++) {
+    float *ci = c + i * ldc;
+    const float *ai = a.p + i * a.rs;
+    if (b.cs == 1) {
+      std::fill(ci, ci + n, 0.0f);
+      for (int p = 0; p < k; p++) {
+        const float av = ai[p * a.cs];
+        const float *bp = b.p + p * b.rs;
+        for (int j = 0; j < n; j++) ci[j] += av * bp[j];
+      }
+      continue;
+    }
+    for (int j = 0; j < n; j++) {
+      const float *bj = b.p + j * b.cs;
+      float part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+      int p = 0;
+      if (a.cs == 1 && b.rs == 1)
+        for (; p + 8 <= k; p += 8)
+          for (int l = 0; l < 8; l++) part[l] += ai[p + l] * bj[p + l];
+      float s = ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+      for (; p < k; p++) s += ai[p * a.cs] * bj[p * b.rs];
+      ci[j] = s;
+    }
+  }
+}
+
 // Mirrors tfjs-backend-cpu's Add (bias broadcast over rows) and its Relu/Relu6/LeakyRelu/Elu/Sigmoid.
 void apply_epilogue(float *c, int rows, int n, const Epilogue &ep) {
   if (ep.bias == nullptr && ep.act == kLinear) return;
