@@ -165,12 +165,23 @@ describe('installNativeKernels without a usable addon', () => {
       {},
       /BREVITY_THREADS must be an integer in 1\.\.256, got "two"/,
     ],
+    [
+      'unknown BLAS choice',
+      { BREVITY_BLAS: 'mkl' },
+      {},
+      /BREVITY_BLAS must be one of blas, avx512, .*got "mkl"/,
+    ],
   ];
 
   it.each(cases)('%s', (_name, env, options, reason) => {
     const saved = { ...process.env };
     // Isolated from the caller's environment.
-    const all: Record<string, string> = { BREVITY_NATIVE: '1', BREVITY_THREADS: '', ...env };
+    const all: Record<string, string> = {
+      BREVITY_NATIVE: '1',
+      BREVITY_THREADS: '',
+      BREVITY_BLAS: '',
+      ...env,
+    };
     Object.assign(process.env, all);
     try {
       const res = installNativeKernels(options);

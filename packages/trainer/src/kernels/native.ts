@@ -48,6 +48,14 @@ function parseThreads(raw: string | undefined): number | string {
     : `BREVITY_THREADS must be an integer in 1..256, got "${raw}"`;
 }
 
+const BLAS_CHOICES = ['blas', 'avx512', 'avx2', 'portable', 'vendored'];
+
+/** A reason when BREVITY_BLAS names no implementation. */
+function checkBlasEnv(raw: string | undefined): string | null {
+  if (raw === undefined || raw === '' || BLAS_CHOICES.includes(raw)) return null;
+  return `BREVITY_BLAS must be one of ${BLAS_CHOICES.join(', ')}, got "${raw}"`;
+}
+
 function loadAddon(path: string): NativeAddon | string {
   if (!existsSync(path)) {
     const how = 'run `node scripts/build-native.mjs`, which needs a C++ compiler';
@@ -67,7 +75,12 @@ function describe(addon: NativeAddon): string {
   const malloc = mallocTuned ? ', malloc tuned' : '';
   const which = installed?.only === 'matmul' ? 'matmul only' : 'matmul + elementwise';
   const threads = `${info.threads} thread${info.threads === 1 ? '' : 's'}`;
-  return `native kernels (${which}): gemm ${info.impl}${lib}, ${threads}${malloc}`;
+  const asked = process.env.BREVITY_BLAS;
+  const missing =
+    asked && asked !== 'vendored' && asked !== info.impl
+      ? ` (BREVITY_BLAS=${asked} is not available here)`
+      : '';
+  return `native kernels (${which}): gemm ${info.impl}${lib}${missing}, ${threads}${malloc}`;
 }
 
 /**
@@ -79,6 +92,8 @@ export function installNativeKernels(options: NativeOptions = {}): NativeInstall
     return { ok: false, reason: 'native kernels disabled by BREVITY_NATIVE=0' };
   const threads = options.threads ?? parseThreads(process.env.BREVITY_THREADS);
   if (typeof threads === 'string') return { ok: false, reason: threads };
+  const badBlas = checkBlasEnv(process.env.BREVITY_BLAS);
+  if (badBlas !== null) return { ok: false, reason: badBlas };
   const only = options.kernels ?? (process.env.BREVITY_NATIVE === 'matmul' ? 'matmul' : 'all');
   if (installed !== null && options.addonPath === undefined && installed.only === only) {
     installed.addon.setThreads(threads);
