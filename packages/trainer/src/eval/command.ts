@@ -18,6 +18,7 @@ export interface EvalArgs {
   maxNewTokens?: number;
   seed: number;
   json: boolean;
+  markdown?: boolean;
   backend?: BackendChoice;
 }
 
@@ -75,5 +76,5 @@ export async function evalCommand(a: EvalArgs): Promise<void> {
   if (a.json) {
     const out = { checkpoint: a.checkpoint, env: a.env, backend: backend.name, maxNewTokens, ...report };
     process.stdout.write(JSON.stringify(out) + '\n');
-  } else process.stdout.write(formatEvalTable(report) + '\n');
+  } else process.stdout.write(formatEvalTable(report, a.markdown) + '\n');
 }
