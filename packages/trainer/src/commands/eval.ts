@@ -32,6 +32,11 @@ export const evalCommand: CommandModule<object, EvalArgs> = {
         default: false,
         describe: 'Print one JSON object instead of the table',
       })
+      .option('markdown', {
+        type: 'boolean',
+        default: false,
+        describe: 'Print the table as Markdown (for READMEs)',
+      })
       .option('backend', {
         type: 'string',
         choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'],
