@@ -1,7 +1,7 @@
 /** `brevity eval --checkpoint DIR --env modchain`: the eval table of a checkpoint, or JSON with --json. */
 import { createEnv, CharTokenizer, type CharTokenizerJSON } from '@brevity/envs';
 import { initBackend, describeBackend, type BackendChoice } from '../backend.js';
-import { loadCheckpoint } from '../checkpoint/checkpoint.js';
+import { loadCheckpoint, readCheckpointConfig } from '../checkpoint/checkpoint.js';
 import { UserError } from '../errors.js';
 import { evaluate, testProblems } from './evaluate.js';
 import { formatEvalTable } from './format.js';
@@ -47,6 +47,7 @@ function envParams(a: EvalArgs, saved: { name?: string; params?: Record<string, 
 }
 
 export async function evalCommand(a: EvalArgs): Promise<void> {
+  readCheckpointConfig(a.checkpoint); // a bad checkpoint fails before the backend loads
   const backend = await initBackend(a.backend ?? 'auto');
   if (!a.json) process.stderr.write(describeBackend(backend) + '\n');
   const ck = loadCheckpoint(a.checkpoint, { trainable: false });
