@@ -96,3 +96,18 @@ describe('webgpu code path on the Dawn null adapter', () => {
     policy.dispose();
   });
 });
+
+describe('auto and the native kernels', () => {
+  test('auto takes cpu with native kernels when the addon is built, else wasm with the reason as a notice', async () => {
+    const r = await initBackend('auto');
+    const cpu = r.attempts.find((a) => a.name === 'cpu')!;
+    if (cpu.ok) {
+      expect(r.name).toBe('cpu');
+      expect(cpu.reason).toMatch(/^native kernels \(/);
+    } else {
+      expect(r.name).toBe('wasm');
+      expect(cpu.reason).toMatch(/native kernels unavailable \(.+\); falling back/);
+    }
+    expect(r.attempts.map((a) => a.name)).not.toContain('webgpu');
+  });
+});

@@ -1,6 +1,7 @@
 /**
- * The backend ladder (spec trainer.md, "Backends"): `auto` tries tensorflow-gpu, tensorflow, webgpu, wasm
- * and cpu in that order, takes the first that loads, and reports why each one before it was skipped.
+ * The backend ladder (spec trainer.md, "Backends"): `auto` tries tensorflow-gpu, tensorflow, cpu with native
+ * kernels, then wasm, in that order, takes the first that loads, and reports why each one before it was
+ * skipped; webgpu and plain cpu are taken only when named.
  * tfjs-node(-gpu) are optional dependencies (their install downloads libtensorflow and may be absent);
  * webgpu runs on Dawn for Node (`webgpu` package, notes/gpu.md); wasm and cpu always load.
  */
@@ -9,6 +10,13 @@ import * as tf from '@tensorflow/tfjs';
 export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 export type BackendChoice = BackendName | 'auto';
+
+/**
+ * What `auto` tries, in order. webgpu is opt-in (spec: Dawn is the opt-in GPU path; probing it on a machine
+ * without a GPU driver costs a second and prints Vulkan warnings). cpu is taken only with its native kernels,
+ * which beat wasm on training steps; without them auto falls back to wasm.
+ */
+export const AUTO_LADDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'cpu', 'wasm'];
 
 export interface BackendAttempt {
   name: BackendName;
@@ -91,12 +99,22 @@ async function loadWasm(): Promise<string> {
   return `XNNPACK, SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'on' : 'off'}, 1 thread in Node`;
 }
 
-async function loadCpu(): Promise<string> {
+/**
+ * The cpu backend with the native kernels when the addon is built (kernels/native.ts). With `requireNative`
+ * (the `auto` ladder) a missing addon skips cpu, so auto falls back to wasm with the reason as its notice.
+ */
+async function loadCpu(requireNative: boolean): Promise<string> {
+  const { installNativeKernels } = await import('./kernels/native.js');
+  const native = installNativeKernels();
+  if (!native.ok && requireNative)
+    throw new Error(`native kernels unavailable (${native.reason}); falling back`);
   await activate('cpu');
-  return 'pure JavaScript kernels';
+  return native.ok
+    ? `native kernels (${native.detail})`
+    : `pure JavaScript kernels (native: ${native.reason})`;
 }
 
-async function load(name: BackendName, opts: BackendOptions): Promise<string> {
+async function load(name: BackendName, opts: BackendOptions, auto: boolean): Promise<string> {
   switch (name) {
     case 'tensorflow-gpu':
       return loadTensorflow(true);
@@ -107,25 +125,25 @@ async function load(name: BackendName, opts: BackendOptions): Promise<string> {
     case 'wasm':
       return loadWasm();
     case 'cpu':
-      return loadCpu();
+      return loadCpu(auto);
   }
 }
 
 /**
  * Activates a backend (or the first of the ladder that loads, for `auto`) and turns on prod mode.
- * Throws when a named backend cannot load, with the reason; `auto` never throws since cpu always loads.
+ * Throws when a named backend cannot load, with the reason; `auto` never throws since wasm always loads.
  */
 export async function initBackend(
   choice: BackendChoice = 'auto',
   opts: BackendOptions = {},
 ): Promise<BackendReport> {
-  const ladder: readonly BackendName[] = choice === 'auto' ? BACKENDS : [choice];
+  const ladder: readonly BackendName[] = choice === 'auto' ? AUTO_LADDER : [choice];
   if (!ladder.every((b) => (BACKENDS as readonly string[]).includes(b)))
     throw new Error(`unknown backend "${choice}"; expected auto or one of ${BACKENDS.join(', ')}`);
   const attempts: BackendAttempt[] = [];
   for (const name of ladder) {
     try {
-      const note = await load(name, opts);
+      const note = await load(name, opts, choice === 'auto');
       attempts.push({ name, ok: true, reason: note });
       tf.enableProdMode();
       return { name, tfName: tf.getBackend(), attempts };

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { loadConfig, resolveConfigObject } from '@brevity/core';
 import type { BackendChoice } from '../backend.js';
 import { UserError } from '../errors.js';
-import { formatEvalTable } from '../eval/format.js';
 import { readRunConfig, runFiles, latestCheckpoint } from '../sft/run-dir.js';
 import { TrainConfig } from './config.js';
 import { checkRewards, resolvePolicyPath } from './setup.js';
@@ -66,5 +65,4 @@ export async function trainCommand(a: TrainArgs): Promise<void> {
     `${done ? 'finished' : 'stopped'} at step ${summary.steps}/${r.config.steps} in ${summary.elapsed_s.toFixed(0)} s` +
       `${done ? '' : `; continue with --resume ${r.runDir}`}; metrics in ${runFiles(r.runDir).metrics}\n`,
   );
-  if (summary.lastEval) process.stdout.write(formatEvalTable(summary.lastEval) + '\n');
 }
