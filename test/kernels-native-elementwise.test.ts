@@ -29,6 +29,16 @@ describe.skipIf(!probe.ok)(`native elementwise kernels equal tfjs cpu${skipReaso
   });
   afterAll(() => uninstallNativeKernels());
 
+  it('accepts float32 tensors that tfjs-cpu backs with another typed array (Cast from bool)', () => {
+    // A regression: the GRPO loss multiplies a cast comparison (the clip mask) by the token mask.
+    const worst = worstDiff(() => {
+      const a = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+      const mask = tf.cast(tf.greater(a, 2.5), 'float32');
+      return [tf.mul(mask, a), tf.add(mask, a), tf.sum(mask), tf.sub(a, mask), tf.div(a, tf.add(mask, 1))];
+    });
+    expect(worst).toBeLessThan(1e-6);
+  });
+
   // [shape, perm]
   const transposes: [number[], number[]][] = [
     [

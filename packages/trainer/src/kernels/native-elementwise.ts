@@ -13,7 +13,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
 import type { NativeAddon } from './native-addon.js';
-import type { OriginalKernel } from './native-matmul.js';
+import { float32Values as values, type OriginalKernel } from './native-matmul.js';
 
 const MAX_RANK = 8;
 
@@ -26,9 +26,6 @@ const BINARY_OPS: [kernelName: string, code: number][] = [
 ];
 
 type Params = Parameters<KernelFunc>[0];
-
-const values = (backend: MathBackendCPU, t: TensorInfo): Float32Array =>
-  backend.data.get(t.dataId).values as Float32Array;
 
 /** Strides of `shape` read in `outShape` (right-aligned): 0 on broadcast and missing dims. */
 export function broadcastStrides(shape: readonly number[], outShape: readonly number[]): number[] {

@@ -57,9 +57,15 @@ interface FusedAttrs {
   leakyreluAlpha?: number;
 }
 
-function values(backend: MathBackendCPU, t: TensorInfo): Float32Array {
-  return backend.data.get(t.dataId).values as Float32Array;
+/**
+ * A float32 tensor's values as a Float32Array. tfjs-cpu may back a float32 tensor with another typed array
+ * (Cast from bool keeps an Int32Array), which the addon rejects, so such values are copied.
+ */
+export function float32Values(backend: MathBackendCPU, t: TensorInfo): Float32Array {
+  const v = backend.data.get(t.dataId).values;
+  return v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>);
 }
+const values = float32Values;
 
 function runGemm(addon: NativeAddon, backend: MathBackendCPU, args: MatMulArgs): TensorInfo {
   const plan = planMatMul(args.a.shape, args.b.shape, args.transposeA, args.transposeB);
