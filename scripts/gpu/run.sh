@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs on the GPU machine from the repo root: unpacks node and the Vulkan loader, then the commands given
+# as arguments with `brevity` = the bundled CLI. Output goes to $OUT (or ./gpu-out).
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+work="$(mktemp -d)"
+OUT="${OUT:-$PWD/gpu-out}"; mkdir -p "$OUT"
+xz -dc "$here/node.xz" > "$work/node" 2>/dev/null || python3 -c "import lzma,sys;sys.stdout.buffer.write(lzma.open('$here/node.xz').read())" > "$work/node"
+chmod +x "$work/node"
+if [ -f "$here/libvulkan1.deb" ]; then
+  dpkg -x "$here/libvulkan1.deb" "$work/vk" && export LD_LIBRARY_PATH="$work/vk/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}"
+fi
+export PATH="$work:$PATH"
+brevity() { "$work/node" "$here/brevity.mjs" "$@"; }
+export -f brevity 2>/dev/null || true
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader > "$OUT/gpu.txt" 2>&1
+node --version >> "$OUT/gpu.txt"
+for cmd in "$@"; do
+  echo "### $cmd" | tee -a "$OUT/log.txt"
+  ( eval "$cmd" ) >> "$OUT/log.txt" 2>&1
+  echo "### exit $?" | tee -a "$OUT/log.txt"
+done
+tail -c 6000 "$OUT/log.txt"
