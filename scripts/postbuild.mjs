@@ -1,4 +1,6 @@
-// Makes the CLI entry executable after `tsc -b`, so `npx brevity` works right after `npm install`.
+// Keeps the CLI entry points executable after `tsc -b` (git keeps bin/brevity.js's mode; dist is generated).
 import { chmodSync, existsSync } from 'node:fs';
-const cli = new URL('../packages/trainer/dist/cli.js', import.meta.url);
-if (existsSync(cli)) chmodSync(cli, 0o755);
+for (const rel of ['../packages/trainer/dist/cli.js', '../packages/trainer/bin/brevity.js']) {
+  const file = new URL(rel, import.meta.url);
+  if (existsSync(file)) chmodSync(file, 0o755);
+}
