@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 
 const cli = new URL('../dist/cli.js', import.meta.url);
 if (!existsSync(cli)) {
-  process.stderr.write('brevity: the CLI is not built yet; run `npm install` (or `npm run build`) at the repo root\n');
+  process.stderr.write(
+    'brevity: the CLI is not built yet; run `npm install` (or `npm run build`) at the repo root\n',
+  );
   process.exit(2);
 }
 await import(cli.href);
