@@ -7,9 +7,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
-export type BackendChoice = BackendName | 'auto';
+import { BACKENDS, type BackendChoice, type BackendName } from './backend-names.js';
+
+export { BACKENDS, type BackendChoice, type BackendName };
 
 /**
  * What `auto` tries, in order. webgpu is opt-in (spec: Dawn is the opt-in GPU path; probing it on a machine

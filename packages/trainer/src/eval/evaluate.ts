@@ -178,3 +178,10 @@ export function evalMetrics(r: EvalReport): Record<string, number> {
   for (const s of r.byDifficulty) Object.assign(out, flat(s, `eval/d${s.difficulty}/`));
   return out;
 }
+
+/** The difficulty levels an environment samples (its minDifficulty..maxDifficulty params), or [] without levels. */
+export function envLevels(env: Environment): number[] {
+  const p = env.params as { minDifficulty?: number; maxDifficulty?: number };
+  if (p.minDifficulty === undefined || p.maxDifficulty === undefined) return [];
+  return Array.from({ length: p.maxDifficulty - p.minDifficulty + 1 }, (_, i) => p.minDifficulty! + i);
+}

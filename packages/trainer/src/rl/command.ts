@@ -2,21 +2,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, resolveConfigObject } from '@brevity/core';
-import type { BackendChoice } from '../backend.js';
+import type { RunArgs } from '../commands/run-options.js';
 import { UserError } from '../errors.js';
 import { readRunConfig, runFiles, latestCheckpoint } from '../sft/run-dir.js';
 import { TrainConfig } from './config.js';
 import { checkRewards, resolvePolicyPath } from './setup.js';
 import { runTrain } from './train.js';
 
-export interface TrainArgs {
-  config?: string;
-  set?: string[];
-  resume?: string;
-  out?: string;
-  backend?: BackendChoice;
-  maxSteps?: number;
-}
+export type TrainArgs = RunArgs;
 
 /** The resolved config, run folder and starting checkpoint; every check that needs no compute happens here. */
 export function resolveTrain(a: TrainArgs): {

@@ -3,6 +3,7 @@
  * documentation (style rule 4); defaults follow the anchors in research/trainers.md unless a comment says why.
  */
 import { z } from 'zod';
+import { adamwFields } from '../optim/schema.js';
 
 const RewardSpec = z
   .strictObject({
@@ -121,28 +122,8 @@ const Filter = z
 
 const Optim = z
   .strictObject({
-    lr: z
-      .number()
-      .positive()
-      .default(1e-4)
-      .describe('Peak learning rate (small models need far more than the 1e-6 of LLM recipes).'),
-    beta1: z.number().min(0).lt(1).default(0.9).describe('Adam beta1.'),
-    beta2: z.number().min(0).lt(1).default(0.999).describe('Adam beta2.'),
-    weightDecay: z.number().nonnegative().default(0).describe('Decoupled (AdamW) weight decay.'),
-    gradClip: z
-      .number()
-      .positive()
-      .nullable()
-      .default(1)
-      .describe('Global-norm gradient clipping; null disables it.'),
-    schedule: z
-      .enum(['constant', 'linear-warmup', 'cosine'])
-      .default('constant')
-      .describe(
-        'constant: fixed. linear-warmup: warmup then fixed. cosine: warmup then cosine decay to minLrRatio.',
-      ),
-    warmupSteps: z.number().int().nonnegative().default(0).describe('Optimizer steps of linear warmup.'),
-    minLrRatio: z.number().min(0).max(1).default(0.1).describe('Cosine floor as a fraction of lr.'),
+    // A 0.1M-parameter policy needs far larger steps than the 1e-6 of LLM recipes.
+    ...adamwFields({ lr: 1e-4, beta2: 0.999, weightDecay: 0, schedule: 'constant', warmupSteps: 0 }),
     miniBatches: z
       .number()
       .int()
@@ -172,12 +153,6 @@ const Ppo = z
       .nullable()
       .default(0.2)
       .describe('Value clipping range around the old values; null disables it.'),
-    valueLr: z
-      .number()
-      .positive()
-      .nullable()
-      .default(null)
-      .describe('Learning rate of the value head; null = optim.lr.'),
   })
   .prefault({})
   .describe('PPO (algorithm: ppo) options.');

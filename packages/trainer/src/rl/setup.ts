@@ -12,7 +12,8 @@ import { loadCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint.js';
 import type { SafeTensor } from '../checkpoint/safetensors.js';
 import { UserError } from '../errors.js';
 import type { Policy } from '../model/policy.js';
-import { AdamW } from '../optim/adamw.js';
+import type { AdamW } from '../optim/adamw.js';
+import { adamwFromConfig } from '../optim/schema.js';
 import { createRunDir, latestCheckpoint, pruneCheckpoints, runFiles } from '../sft/run-dir.js';
 import type { TrainConfig } from './config.js';
 import type { ValueHead } from './loss.js';
@@ -79,8 +80,7 @@ function makeValueHead(d: number, init?: Map<string, SafeTensor>): ValueHead {
 function makeOptimizer(cfg: TrainConfig, policy: Policy, vh: ValueHead | null): AdamW {
   const vars = [...policy.variables, ...(vh ? [vh.w, vh.b] : [])];
   const decay = [...policy.specs.map((s) => s.decay), ...(vh ? [true, false] : [])];
-  const { beta1, beta2, weightDecay, gradClip } = cfg.optim;
-  return new AdamW(vars, decay, { beta1, beta2, weightDecay, gradClip });
+  return adamwFromConfig(vars, decay, cfg.optim);
 }
 
 /** Resolves the starting checkpoint path (as given, or relative to the config file's folder). */

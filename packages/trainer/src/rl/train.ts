@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { learningRate, MetricsWriter, type Metrics, type Problem, type Rollout } from '@brevity/core';
 import type { Reward, RewardBatch } from '@brevity/rewards';
 import { describeBackend, initBackend, type BackendChoice } from '../backend.js';
-import { evalMetrics, evaluate, testProblems, type EvalReport } from '../eval/evaluate.js';
+import { envLevels, evalMetrics, evaluate, testProblems, type EvalReport } from '../eval/evaluate.js';
 import { formatEvalTable } from '../eval/format.js';
 import { Progress } from '../progress.js';
 import { runFiles } from '../sft/run-dir.js';
@@ -219,7 +219,7 @@ export async function runTrain(o: TrainOptions): Promise<TrainSummary> {
   log(
     `policy: ${s.policy.numParams} parameters; run folder ${o.runDir}${o.resume ? `, resumed at step ${s.step}` : ''}`,
   );
-  const levels = difficultyLevels(s);
+  const levels = envLevels(s.env);
   const problems = testProblems(c.env.name, c.env.params, levels, c.eval.problemsPerDifficulty, c.seed);
   const evalOpts = {
     samples: c.eval.samples,
@@ -285,10 +285,4 @@ export async function runTrain(o: TrainOptions): Promise<TrainSummary> {
   s.policy.dispose();
   s.reference?.dispose();
   return summary;
-}
-
-function difficultyLevels(s: RunState): number[] {
-  const p = s.env.params as { minDifficulty?: number; maxDifficulty?: number };
-  if (p.minDifficulty === undefined || p.maxDifficulty === undefined) return [];
-  return Array.from({ length: p.maxDifficulty - p.minDifficulty + 1 }, (_, i) => p.minDifficulty! + i);
 }

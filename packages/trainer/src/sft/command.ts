@@ -2,26 +2,19 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, resolveConfigObject } from '@brevity/core';
-import type { BackendChoice } from '../backend.js';
+import type { RunArgs } from '../commands/run-options.js';
 import { UserError } from '../errors.js';
 import { formatEvalTable } from '../eval/format.js';
 import { SftConfig } from './config.js';
 import { readRunConfig, runFiles } from './run-dir.js';
 import { runSft } from './train.js';
 
-export interface SftArgs {
-  config?: string;
-  set?: string[];
-  resume?: string;
-  out?: string;
-  backend?: BackendChoice;
-  maxSteps?: number;
-}
+export type SftArgs = RunArgs;
 
 function resolve(a: SftArgs): { config: SftConfig; runDir: string } {
   const overrides = a.set ?? [];
   if (a.resume) {
-    if (a.config) throw new UserError('give either a CONFIG file or --resume RUN_DIR, not both');
+    // A sweep passes the CONFIG too; the run's saved config wins, overrides apply on top.
     const saved = readRunConfig(a.resume) as Record<string, unknown>;
     const config = resolveConfigObject(SftConfig, saved, overrides);
     // Overrides on resume (e.g. more steps) become part of the run's config.

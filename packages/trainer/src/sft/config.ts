@@ -5,33 +5,12 @@
  */
 import { z } from 'zod';
 import { ModelShapeSchema } from '../model/config.js';
+import { adamwFields } from '../optim/schema.js';
 
 const Optim = z
-  .strictObject({
-    lr: z.number().positive().default(3e-3).describe('Peak learning rate.'),
-    beta1: z.number().min(0).lt(1).default(0.9).describe('Adam beta1.'),
-    beta2: z.number().min(0).lt(1).default(0.99).describe('Adam beta2.'),
-    eps: z.number().positive().default(1e-8).describe('Adam epsilon.'),
-    weightDecay: z
-      .number()
-      .nonnegative()
-      .default(0.01)
-      .describe('Decoupled (AdamW) weight decay on weight matrices and embeddings (not on norm gains).'),
-    gradClip: z
-      .number()
-      .positive()
-      .nullable()
-      .default(1)
-      .describe('Global-norm gradient clipping; null disables it.'),
-    schedule: z
-      .enum(['constant', 'linear-warmup', 'cosine'])
-      .default('cosine')
-      .describe(
-        'constant: fixed. linear-warmup: warmup then fixed. cosine: warmup then cosine decay to minLrRatio.',
-      ),
-    warmupSteps: z.number().int().nonnegative().default(100).describe('Steps of linear warmup.'),
-    minLrRatio: z.number().min(0).max(1).default(0.1).describe('Cosine floor as a fraction of lr.'),
-  })
+  .strictObject(
+    adamwFields({ lr: 3e-3, beta2: 0.99, weightDecay: 0.01, schedule: 'cosine', warmupSteps: 100 }),
+  )
   .prefault({})
   .describe('Optimiser (AdamW) and learning-rate schedule.');
 

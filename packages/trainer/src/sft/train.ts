@@ -8,12 +8,13 @@ import { learningRate, MetricsWriter, Rng, truncateMetrics, type Metrics, type P
 import { createEnv, type CharTokenizer, type Environment } from '@brevity/envs';
 import { initBackend, describeBackend, type BackendChoice } from '../backend.js';
 import { UserError } from '../errors.js';
-import { evalMetrics, evaluate, testProblems, type EvalReport } from '../eval/evaluate.js';
+import { envLevels, evalMetrics, evaluate, testProblems, type EvalReport } from '../eval/evaluate.js';
 import { formatEvalTable } from '../eval/format.js';
 import { loadCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint.js';
 import { softmaxCrossEntropy } from '../model/ops.js';
 import { createPolicy, type Policy } from '../model/policy.js';
-import { AdamW } from '../optim/adamw.js';
+import type { AdamW } from '../optim/adamw.js';
+import { adamwFromConfig } from '../optim/schema.js';
 import { readStep, trainStep } from '../optim/step.js';
 import { Progress } from '../progress.js';
 import type { SftConfig } from './config.js';
@@ -59,9 +60,11 @@ function setupEnv(cfg: SftConfig): { env: Environment; tok: CharTokenizer } {
 }
 
 function makeOptimizer(cfg: SftConfig, policy: Policy): AdamW {
-  const { beta1, beta2, eps, weightDecay, gradClip } = cfg.optim;
-  const decay = policy.specs.map((s) => s.decay);
-  return new AdamW(policy.variables, decay, { beta1, beta2, eps, weightDecay, gradClip });
+  return adamwFromConfig(
+    policy.variables,
+    policy.specs.map((s) => s.decay),
+    cfg.optim,
+  );
 }
 
 /** Fresh state, or the newest checkpoint of runDir when resuming. */
@@ -154,7 +157,7 @@ export async function runSft(o: SftOptions): Promise<SftSummary> {
   log(
     `model: ${s.policy.numParams} parameters; run folder ${o.runDir}${o.resume ? `, resumed at step ${s.step}` : ''}`,
   );
-  const levels = cfg.eval.difficulties ?? levelsOf(s.env);
+  const levels = cfg.eval.difficulties ?? envLevels(s.env);
   const problems = testProblems(
     cfg.env.name,
     cfg.env.params,
@@ -221,10 +224,4 @@ function checkEvalFits(problems: Map<number, Problem[]>, tok: CharTokenizer, cfg
     throw new UserError(
       `eval.maxNewTokens (${cfg.eval.maxNewTokens}) + the longest eval prompt (${longest} tokens) exceed model.ctx (${cfg.model.ctx})`,
     );
-}
-
-function levelsOf(env: Environment): number[] {
-  const p = env.params as { minDifficulty?: number; maxDifficulty?: number };
-  if (p.minDifficulty === undefined || p.maxDifficulty === undefined) return [];
-  return Array.from({ length: p.maxDifficulty - p.minDifficulty + 1 }, (_, i) => p.minDifficulty! + i);
 }

@@ -1,0 +1,4 @@
+/** Backend names, apart from backend.ts so the CLI can list them without loading tfjs. */
+export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+export type BackendChoice = BackendName | 'auto';
