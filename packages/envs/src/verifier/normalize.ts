@@ -152,6 +152,8 @@ export function normalizeAnswer(raw: string): Normalized {
     .replace(/^:\s*/, '')
     .replace(/(?<!\\)[.,;:]\s*$/, '')
     .trim();
+  // A whole answer in scientific notation (`1e5`, `-2.5E-3`) is a number, not 1*e*5; `2e` stays 2*e.
+  s = s.replace(/^([+-]?(?:\d+\.?\d*|\.\d+))[eE]([+-]?\d+)$/, '$1\\times10^{$2}');
   const pct = percent(s);
   s = units(pct.text);
   s = s
