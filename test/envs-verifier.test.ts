@@ -39,7 +39,7 @@ const EQUIV: Equiv[] = [
   ['1e5', '100000', true, 'e-notation is a number, not 1*e*5'],
   ['-2.5E-3', '-0.0025', true, 'e-notation with sign and negative exponent'],
   ['1e5', '100001', false, 'e-notation still compares exactly'],
-  ['2e', '2e', true, 'a bare trailing e is Euler\'s number'],
+  ['2e', '2e', true, "a bare trailing e is Euler's number"],
   ['10^6', '1000000', true, 'caret is power, never XOR'],
   ['1\\frac{4}{5}', '\\frac{9}{5}', true, 'mixed number'],
   ['137 \\frac{1}{2}', '137.5', true, 'mixed number with a space'],
