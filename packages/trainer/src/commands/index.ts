@@ -14,6 +14,7 @@ import { sweepCommand } from './sweep.js';
 import { reportCommand } from './report.js';
 import { verifyCommand } from './verify.js';
 import { dataCommand } from './data.js';
+import { analyzeCommand } from './analyze.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
@@ -28,4 +29,5 @@ export const commands: CommandModule<any, any>[] = [
   reportCommand,
   verifyCommand,
   dataCommand,
+  analyzeCommand,
 ];

@@ -1,0 +1,163 @@
+/**
+ * `brevity analyze entropy`: samples each checkpoint on the same problems with the same random stream,
+ * splits every response's token entropies at `</think>` (PEAR's phases) and writes entropy.json,
+ * entropy.md and the figures (SVG and PNG, through the renderer of `brevity report`) to --out.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Rng, type Problem } from '@brevity/core';
+import { CharTokenizer, createEnv, type CharTokenizerJSON, type Split } from '@brevity/envs';
+import { describeBackend, initBackend, type BackendChoice } from '../backend.js';
+import { loadCheckpoint, readCheckpointConfig } from '../checkpoint/checkpoint.js';
+import { UserError } from '../errors.js';
+import { parseLevels } from '../eval/command.js';
+import { generate } from '../model/generate.js';
+import { renderSvg, svgToPng } from '../report/render.js';
+import { entropyRows, phaseEntropies, type EntropySample } from './entropy.js';
+import {
+  entropyFigures,
+  entropyMarkdown,
+  type EntropyResult,
+  type EntropySettings,
+} from './entropy-report.js';
+
+export interface AnalyzeEntropyArgs {
+  checkpoint: string[];
+  label?: string[];
+  env: string;
+  envParams?: string;
+  difficulties?: string;
+  n: number;
+  temperature: number;
+  maxNewTokens: number;
+  split: Split;
+  seed: number;
+  out: string;
+  title: string;
+  backend?: BackendChoice;
+}
+
+function envParams(a: AnalyzeEntropyArgs): Record<string, unknown> {
+  if (a.envParams) {
+    try {
+      return JSON.parse(a.envParams) as Record<string, unknown>;
+    } catch (e) {
+      throw new UserError(`--env-params: not valid JSON (${(e as Error).message})`);
+    }
+  }
+  // The first checkpoint's training env params when it was trained on the same env (as brevity eval).
+  const saved = readCheckpointConfig(a.checkpoint[0]).extra?.env as
+    { name?: string; params?: Record<string, unknown> } | undefined;
+  return saved?.name === a.env ? (saved.params ?? {}) : {};
+}
+
+/** `n` problems per level from the split (repeats allowed: level 1 of modchain has few prompts). */
+function drawProblems(a: AnalyzeEntropyArgs, params: Record<string, unknown>): Problem[] {
+  let env;
+  try {
+    env = createEnv(a.env, params);
+  } catch (e) {
+    throw new UserError(`--env ${a.env}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const p = env.params as { minDifficulty?: number; maxDifficulty?: number };
+  const levels = parseLevels(a.difficulties ?? `${p.minDifficulty ?? 1}-${p.maxDifficulty ?? 1}`);
+  const { difficultyWeights: _w, ...rest } = params;
+  return levels.flatMap((d) => {
+    const level = createEnv(a.env, { ...rest, minDifficulty: d, maxDifficulty: d });
+    return level.sample(Rng.from(a.seed).fork(`entropy-d${d}`), a.n, a.split);
+  });
+}
+
+async function analyzeCheckpoint(
+  path: string,
+  label: string,
+  problems: Problem[],
+  a: AnalyzeEntropyArgs,
+  verify: (text: string, p: Problem) => { correct: boolean },
+): Promise<EntropyResult> {
+  const ck = loadCheckpoint(path, { trainable: false });
+  if (!ck.config.tokenizer) throw new UserError(`${path}: the checkpoint has no tokenizer`);
+  const tok = CharTokenizer.fromJSON(ck.config.tokenizer as CharTokenizerJSON);
+  const prompts = problems.map((p) => Int32Array.of(tok.bos, ...tok.encode(p.prompt)));
+  const longest = Math.max(...prompts.map((p) => p.length));
+  if (longest + a.maxNewTokens > ck.policy.config.ctx)
+    throw new UserError(
+      `--max-new-tokens ${a.maxNewTokens}: prompts of ${longest} tokens + cap exceed the context ${ck.policy.config.ctx} of ${path}`,
+    );
+  const rng = Rng.from(a.seed).fork('entropy-sampling');
+  const samples: EntropySample[] = [];
+  for (let i = 0; i < prompts.length; i += 256) {
+    const gens = await generate(ck.policy, prompts.slice(i, i + 256), {
+      maxNewTokens: a.maxNewTokens,
+      eosId: tok.eos,
+      padId: tok.pad,
+      temperature: a.temperature,
+      rng,
+    });
+    gens.forEach((g, j) => {
+      const problem = problems[i + j];
+      const text = tok.decode(g.tokens, { skipSpecial: true });
+      const phases = phaseEntropies(g.entropies, g.tokens.indexOf(tok.thinkEnd), g.tokens.length);
+      samples.push({
+        difficulty: problem.difficulty ?? 0,
+        length: g.tokens.length,
+        correct: !g.truncated && verify(text, problem).correct,
+        truncated: g.truncated,
+        ...phases,
+      });
+    });
+  }
+  ck.policy.dispose();
+  return { label, checkpoint: path, rows: entropyRows(samples), samples };
+}
+
+function checkArgs(a: AnalyzeEntropyArgs): void {
+  for (const [flag, v] of [
+    ['--n', a.n],
+    ['--max-new-tokens', a.maxNewTokens],
+  ] as const)
+    if (!Number.isInteger(v) || v < 1) throw new UserError(`${flag} ${v}: expected an integer >= 1`);
+  if (!(a.temperature > 0))
+    throw new UserError(
+      `--temperature ${a.temperature}: expected a number > 0 (the entropy of sampled responses)`,
+    );
+  const labels = a.label ?? [];
+  if (labels.length > 0 && labels.length !== a.checkpoint.length)
+    throw new UserError(`--label: ${labels.length} labels for ${a.checkpoint.length} checkpoints`);
+}
+
+export async function analyzeEntropy(a: AnalyzeEntropyArgs): Promise<string[]> {
+  checkArgs(a);
+  const labels = a.label ?? [];
+  for (const c of a.checkpoint) readCheckpointConfig(c); // a bad folder fails before the backend loads
+  const params = envParams(a);
+  const problems = drawProblems(a, params);
+  const env = createEnv(a.env, params);
+  const backend = await initBackend(a.backend ?? 'auto');
+  process.stderr.write(describeBackend(backend) + '\n');
+  const results: EntropyResult[] = [];
+  for (const [i, path] of a.checkpoint.entries()) {
+    results.push(await analyzeCheckpoint(path, labels[i] ?? path, problems, a, (t, p) => env.verify(t, p)));
+    process.stderr.write(`analyzed ${path} (${problems.length} responses)\n`);
+  }
+  const settings: EntropySettings = {
+    env: a.env,
+    temperature: a.temperature,
+    perDifficulty: a.n,
+    split: a.split,
+    seed: a.seed,
+    maxNewTokens: a.maxNewTokens,
+  };
+  const out = resolve(a.out);
+  mkdirSync(out, { recursive: true });
+  const files = [join(out, 'entropy.json'), join(out, 'entropy.md')];
+  writeFileSync(files[0], JSON.stringify({ settings, results }, null, 1) + '\n');
+  writeFileSync(files[1], entropyMarkdown(a.title, settings, results));
+  for (const f of entropyFigures(results)) {
+    const svg = await renderSvg(f.spec);
+    writeFileSync(join(out, `${f.file}.svg`), svg);
+    writeFileSync(join(out, `${f.file}.png`), svgToPng(svg));
+    files.push(join(out, `${f.file}.svg`), join(out, `${f.file}.png`));
+  }
+  return files;
+}
