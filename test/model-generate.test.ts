@@ -1,11 +1,13 @@
 /**
- * Batched KV-cache generation against the full forward pass, on cpu and wasm; EOS stopping, the length
- * cap, greedy limits of temperature and top-p, and seeded reproducibility. Tiny random models, real code.
+ * Batched KV-cache generation against the full forward pass, on cpu (native kernels and tfjs' own) and wasm;
+ * the native fast path against the plain one; EOS stopping, the length cap, greedy limits of temperature and
+ * top-p, and seeded reproducibility. Tiny random models, real code.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@brevity/core';
 import { createPolicy, generate, initBackend, type Generation, type Policy } from '@brevity/trainer';
+import { installNativeKernels, uninstallNativeKernels } from '../packages/trainer/src/kernels/native.js';
 
 const cfg = { vocab: 12, d: 16, layers: 2, heads: 2, ctx: 32 };
 const EOS = 1;
@@ -44,10 +46,17 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-describe.each(['cpu', 'wasm'] as const)('KV-cache generation on %s', (backend) => {
+// cpu: with the native kernels when the addon is built (in-place KV cache, fused attention and RMSNorm);
+// cpu (tfjs kernels): the plain path; wasm: the concat cache on another backend.
+describe.each([
+  { name: 'cpu', backend: 'cpu', native: true },
+  { name: 'cpu (tfjs kernels)', backend: 'cpu', native: false },
+  { name: 'wasm', backend: 'wasm', native: false },
+] as const)('KV-cache generation on $name', ({ backend, native }) => {
   let policy: Policy;
   beforeAll(async () => {
     await initBackend(backend);
+    if (backend === 'cpu' && !native) uninstallNativeKernels();
     policy = createPolicy(cfg, 7);
   });
   afterAll(() => policy.dispose());
@@ -82,6 +91,35 @@ describe.each(['cpu', 'wasm'] as const)('KV-cache generation on %s', (backend) =
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+const native = installNativeKernels();
+describe.skipIf(!native.ok)(
+  `native fast path vs tfjs kernels${native.ok ? '' : ` (skipped: ${native.reason})`}`,
+  () => {
+    // The in-place cache with fused attention and RMSNorm must sample what the plain path samples.
+    test.each([
+      { temperature: 1, topP: 1, prompts: 9 },
+      { temperature: 0.7, topP: 0.9, prompts: 16 },
+    ])('same tokens, log-probs within 1e-5: %o', async ({ temperature, topP, prompts: n }) => {
+      await initBackend('cpu');
+      const policy = createPolicy({ ...cfg, d: 24, heads: 3 }, 3);
+      const prompts = randomPrompts(n, 8);
+      const run = () =>
+        generate(policy, prompts, { maxNewTokens: 25, eosId: EOS, temperature, topP, rng: 5 });
+      expect(installNativeKernels().ok).toBe(true);
+      const fast = await run();
+      uninstallNativeKernels();
+      const plain = await run();
+      installNativeKernels();
+      policy.dispose();
+      expect(fast.map((g) => [...g.tokens])).toEqual(plain.map((g) => [...g.tokens]));
+      for (let b = 0; b < n; b++) {
+        expect(maxAbsDiff(fast[b].logprobs, plain[b].logprobs)).toBeLessThan(1e-5);
+        expect(maxAbsDiff(fast[b].entropies, plain[b].entropies)).toBeLessThan(1e-5);
+      }
+    });
+  },
+);
 
 describe('generation semantics (cpu)', () => {
   let policy: Policy;

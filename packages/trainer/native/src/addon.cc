@@ -1,7 +1,8 @@
 // Node-API entry points (plain node_api.h, ABI-stable across Node versions):
 //   gemm(a, b, c, batch, m, n, k, transA, transB, aIdx, bIdx, bias, act, alpha)
 //   info() -> {impl, available, blas, threads, calls}; setImpl(name) -> boolean; setThreads(n);
-//   tuneMalloc() -> boolean (glibc only); the elementwise kernels come from addon_elementwise.cc
+//   tuneMalloc() -> boolean (glibc only); the elementwise kernels come from addon_elementwise.cc, the
+//   fused model kernels (attention decode, RMSNorm) from addon_fused.cc
 #include <node_api.h>
 
 #include <cstdlib>
@@ -195,6 +196,7 @@ napi_value TuneMalloc(napi_env env, napi_callback_info) {
 }  // namespace
 
 void register_elementwise(napi_env env, napi_value exports);  // addon_elementwise.cc
+void register_fused(napi_env env, napi_value exports);        // addon_fused.cc
 
 namespace {
 
@@ -213,6 +215,7 @@ napi_value Init(napi_env env, napi_value exports) {
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   register_elementwise(env, exports);
+  register_fused(env, exports);
   return exports;
 }
 

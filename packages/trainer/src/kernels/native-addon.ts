@@ -1,4 +1,4 @@
-/** The native addon's exports (packages/trainer/native/src/addon.cc and addon_elementwise.cc). */
+/** The native addon's exports (packages/trainer/native/src/addon.cc, addon_elementwise.cc, addon_fused.cc). */
 export interface NativeAddon {
   gemm(
     a: Float32Array,
@@ -48,4 +48,36 @@ export interface NativeAddon {
   ): boolean;
   /** op 0: relu, op 1: step with alpha. */
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+  /**
+   * One decode step of attention (fused.h): writes each row's key and value from qkv [B, 3D] into the caches
+   * (keys transposed [B, H, Dh, C], values [B, H, C, Dh]) at `slot`, then
+   * out [B, D] = softmax(q * scale . K^T + bias) . V over slots 0..slot.
+   */
+  attendDecode(
+    qkv: Float32Array,
+    kCacheT: Float32Array,
+    vCache: Float32Array,
+    bias: Float32Array,
+    out: Float32Array,
+    B: number,
+    H: number,
+    Dh: number,
+    C: number,
+    slot: number,
+    scale: number,
+    biasStride: number,
+  ): void;
+  /** y = x / sqrt(mean(x^2) + eps) * g over the rows of x [rows, cols]. */
+  rmsNorm(x: Float32Array, g: Float32Array, y: Float32Array, rows: number, cols: number, eps: number): void;
+  /** dx [rows, cols] and dg [cols] of rmsNorm from dy. */
+  rmsNormGrad(
+    x: Float32Array,
+    g: Float32Array,
+    dy: Float32Array,
+    dx: Float32Array,
+    dg: Float32Array,
+    rows: number,
+    cols: number,
+    eps: number,
+  ): void;
 }

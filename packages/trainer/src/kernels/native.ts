@@ -2,7 +2,8 @@
  * Optional native kernels for tfjs' 'cpu' backend. The addon (packages/trainer/native, built by
  * scripts/build-native.mjs at `npm install`/`npm run build`) runs BatchMatMul and _FusedMatMul, and with
  * them matMul's gradients (which are matMuls with transposes), on a cache-blocked SIMD GEMM or a system
- * BLAS; and the memory-bound kernels that dominate once matmul is fast (native-elementwise.ts). When the
+ * BLAS; the memory-bound kernels that dominate once matmul is fast (native-elementwise.ts); and the fused
+ * model kernels (native-fused.ts: attention over an in-place KV cache, RMSNorm). When the
  * addon is missing or disabled, installNativeKernels says why and nothing changes.
  *
  * Environment: BREVITY_NATIVE=0 disables it (=matmul: matmul kernels only); BREVITY_THREADS (default 1)
@@ -21,6 +22,7 @@ import { getKernel, registerKernel, unregisterKernel, type KernelFunc } from '@t
 
 import type { NativeAddon } from './native-addon.js';
 import { makeElementwiseKernels } from './native-elementwise.js';
+import { makeFusedKernels } from './native-fused.js';
 import { makeNativeKernels } from './native-matmul.js';
 
 export type NativeInstallResult = { ok: true; detail: string } | { ok: false; reason: string };
@@ -30,14 +32,22 @@ export interface NativeOptions {
   addonPath?: string;
   /** Threads for the GEMM; defaults to BREVITY_THREADS or 1. */
   threads?: number;
-  /** 'matmul' installs only BatchMatMul/_FusedMatMul; defaults to 'all' (or BREVITY_NATIVE=matmul). */
+  /**
+   * 'matmul' installs only BatchMatMul/_FusedMatMul; 'all' (the default, unless BREVITY_NATIVE=matmul) also
+   * the elementwise and the fused model kernels.
+   */
   kernels?: 'all' | 'matmul';
 }
 
 const DEFAULT_ADDON = fileURLToPath(new URL('../../native/build/brevity_native.node', import.meta.url));
 
-let installed: { addon: NativeAddon; originals: Map<string, KernelFunc>; only: 'all' | 'matmul' } | null =
-  null;
+let installed: {
+  addon: NativeAddon;
+  originals: Map<string, KernelFunc>;
+  /** Kernels tfjs does not have (the fused model kernels): unregistered on uninstall. */
+  added: string[];
+  only: 'all' | 'matmul';
+} | null = null;
 let mallocTuned = false;
 
 function parseThreads(raw: string | undefined): number | string {
@@ -113,7 +123,9 @@ export function installNativeKernels(options: NativeOptions = {}): NativeInstall
     unregisterKernel(config.kernelName, 'cpu');
     registerKernel(config);
   }
-  installed = { addon, originals, only };
+  const fused = only === 'all' ? makeFusedKernels(addon) : [];
+  for (const config of fused) registerKernel(config);
+  installed = { addon, originals, added: fused.map((c) => c.kernelName), only };
   return { ok: true, detail: describe(addon) };
 }
 
@@ -124,6 +136,7 @@ export function uninstallNativeKernels(): void {
     unregisterKernel(kernelName, 'cpu');
     registerKernel({ kernelName, backendName: 'cpu', kernelFunc });
   }
+  for (const kernelName of installed.added) unregisterKernel(kernelName, 'cpu');
   installed = null;
 }
 

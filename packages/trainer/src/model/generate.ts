@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@brevity/core';
-import { MASKED, type LayerKv, type Policy } from './policy.js';
+import { MASKED, type Policy } from './policy.js';
+import { createDecodeCache, type DecodeCache } from './kv-cache.js';
 import { RowSampler } from './sampling.js';
 import { tidy } from './ops.js';
 
@@ -53,7 +54,7 @@ function prefillInputs(prompts: Int32Array[], P: number, padId: number) {
   return { ids, pos, bias };
 }
 
-/** Key mask over every position a row may attend to while decoding: [B, 1, 1, P + cap]. */
+/** Key mask over every slot a row may attend to while decoding: [B, 1, 1, total]. */
 function decodeKeyMask(prompts: Int32Array[], P: number, total: number): tf.Tensor4D {
   const mask = new Float32Array(prompts.length * total);
   prompts.forEach((p, b) => mask.fill(MASKED, b * total, b * total + P - p.length));
@@ -127,19 +128,11 @@ function resolveOptions(policy: Policy, prompts: Int32Array[], opts: GenerateOpt
   return { temperature: 1, topP: 1, padId: opts.eosId, ...opts, rng };
 }
 
-/** Drops finished rows from the device batch: caches and key mask keep only live rows. */
-function compact(rows: Rows, kv: LayerKv[], mask: tf.Tensor4D): { kv: LayerKv[]; mask: tf.Tensor4D } {
+/** Drops finished rows from the device batch (their cache rows and key mask too). */
+function compact(rows: Rows, cache: DecodeCache): void {
   const keep = rows.live.map((r, i) => (rows.done[r] ? -1 : i)).filter((i) => i >= 0);
   rows.live = keep.map((i) => rows.live[i]);
-  const next = tidy(() => {
-    const idx = tf.tensor1d(keep, 'int32');
-    return {
-      kv: kv.map((c) => ({ k: tf.gather(c.k, idx), v: tf.gather(c.v, idx) })),
-      mask: tf.gather(mask, idx),
-    };
-  });
-  tf.dispose([...kv.flatMap((c) => [c.k, c.v]), mask]);
-  return next as { kv: LayerKv[]; mask: tf.Tensor4D };
+  cache.compact(keep);
 }
 
 /**
@@ -158,31 +151,36 @@ export async function generate(
   const rows = new Rows(B, o.maxNewTokens);
   const sampler = new RowSampler(policy.config.vocab);
   const host = prefillInputs(prompts, P, o.padId);
-  let mask = decodeKeyMask(prompts, P, P + o.maxNewTokens);
-  let { logits, kv } = tidy(() =>
+  const prefill = tidy(() =>
     policy.prefill(
       tf.tensor2d(host.ids, [B, P], 'int32'),
       tf.tensor1d(host.pos, 'int32'),
       tf.tensor4d(host.bias, [B, 1, P, P]),
     ),
   );
-  for (let step = 0; ; step++) {
-    const data = (await logits.data()) as Float32Array;
-    logits.dispose();
-    sampleStep(data, rows, sampler, o, uniforms(o.rng, B));
-    const finished = rows.finishedInBatch;
-    if (finished === rows.live.length || step + 1 >= o.maxNewTokens) break;
-    if (finished * 4 >= rows.live.length) ({ kv, mask } = compact(rows, kv, mask));
-    const tokens = Int32Array.from(rows.live, (r) => rows.out[r].tokens[rows.lengths[r] - 1]);
-    const positions = Int32Array.from(rows.live, (r) => prompts[r].length + rows.lengths[r] - 1);
-    const S = P + step + 1;
-    const next = tidy(() => {
-      const bias = tf.slice(mask, [0, 0, 0, 0], [rows.live.length, 1, 1, S]);
-      return policy.decode(tf.tensor1d(tokens, 'int32'), tf.tensor1d(positions, 'int32'), bias, kv);
-    });
-    tf.dispose(kv.flatMap((c) => [c.k, c.v]));
-    ({ logits, kv } = next);
+  let logits = prefill.logits;
+  const capacity = P + Math.max(1, o.maxNewTokens - 1); // the last sampled token is never fed back
+  const cache = createDecodeCache(prefill.kv, decodeKeyMask(prompts, P, capacity), {
+    heads: policy.config.heads,
+    capacity,
+  });
+  try {
+    for (let step = 0; ; step++) {
+      const data = (await logits.data()) as Float32Array;
+      logits.dispose();
+      sampleStep(data, rows, sampler, o, uniforms(o.rng, B));
+      const finished = rows.finishedInBatch;
+      if (finished === rows.live.length || step + 1 >= o.maxNewTokens) break;
+      if (finished * 4 >= rows.live.length) compact(rows, cache);
+      const tokens = Int32Array.from(rows.live, (r) => rows.out[r].tokens[rows.lengths[r] - 1]);
+      const positions = Int32Array.from(rows.live, (r) => prompts[r].length + rows.lengths[r] - 1);
+      logits = tidy(() =>
+        policy.decode(tf.tensor1d(tokens, 'int32'), tf.tensor1d(positions, 'int32'), cache),
+      );
+      cache.advance();
+    }
+  } finally {
+    cache.dispose();
   }
-  tf.dispose([...kv.flatMap((c) => [c.k, c.v]), mask]);
   return rows.finish();
 }

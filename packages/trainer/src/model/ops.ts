@@ -51,11 +51,8 @@ export function embedding(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
   return f(table) as tf.Tensor2D;
 }
 
-/** RMSNorm over the last axis: x / sqrt(mean(x^2) + eps) * g. x [N, D], g [D]. */
-export function rmsNorm(x: tf.Tensor2D, g: tf.Tensor1D, eps: number): tf.Tensor2D {
-  const ms = tf.mean(tf.square(x), -1, true); // [N, 1]
-  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(ms, eps))), g);
-}
+/** RMSNorm over the last axis (fused where the backend has the kernel): see fused.ts. */
+export { rmsNorm, rmsNormComposite } from './fused.js';
 
 /**
  * sum_i w_i * -log softmax(logits_i)[target_i]. logits [N, V], targets [N] int32, weights [N] (zero outside

@@ -15,6 +15,7 @@ import {
   type ParamSpec,
 } from './config.js';
 import { embedding, linear, rmsNorm, tokenLogprobs } from './ops.js';
+import type { DecodeCache, LayerKv } from './kv-cache.js';
 
 interface BlockWeights {
   norm1: tf.Variable;
@@ -25,8 +26,7 @@ interface BlockWeights {
   fc2: tf.Variable;
 }
 
-/** Keys and values of one block: each [B, H, S, Dh]. */
-export type LayerKv = { k: tf.Tensor4D; v: tf.Tensor4D };
+export type { LayerKv } from './kv-cache.js';
 
 export const MASKED = -1e9;
 let instances = 0;
@@ -175,33 +175,28 @@ export class Policy {
   }
 
   /**
-   * One decode step for B sequences: tokens [B] at positions [B], attention bias [B, 1, 1, S] over the S
-   * cached + new positions. Appends to each block's cache (concat on the time axis) and returns the logits
-   * [B, V] with the new caches; the caller disposes the old ones.
+   * One decode step for B sequences: tokens [B] at positions [B]. Each block stores the token's key and
+   * value in `cache` and attends over it (kv-cache.ts); the caller advances the cache. Returns the logits
+   * [B, V]. About 25 ops for a 2-block model (the MLP's ReLU runs in the matmul's epilogue).
    */
-  decode(tokens: tf.Tensor1D, positions: tf.Tensor1D, bias: tf.Tensor4D, cache: LayerKv[]) {
-    const B = tokens.shape[0];
-    const { d, heads, normEps } = this.config;
-    const dh = d / heads;
-    const scale = 1 / Math.sqrt(dh);
+  decode(tokens: tf.Tensor1D, positions: tf.Tensor1D, cache: DecodeCache): tf.Tensor2D {
+    const { normEps } = this.config;
     let x = tf.add(
       tf.gather(this.param('tok_emb'), tokens),
       tf.gather(this.param('pos_emb'), positions),
     ) as tf.Tensor2D;
-    const next: LayerKv[] = [];
     this.blocks.forEach((w, i) => {
       const qkv = tf.matMul(rmsNorm(x, w.norm1 as tf.Tensor1D, normEps), w.qkv); // [B, 3D]
-      const [q, k1, v1] = tf.split(tf.reshape(qkv, [B, 3 * heads, 1, dh]), 3, 1) as tf.Tensor4D[]; // [B, H, 1, Dh]
-      const k = tf.concat([cache[i].k, k1], 2); // [B, H, S, Dh]
-      const v = tf.concat([cache[i].v, v1], 2);
-      next.push({ k, v });
-      const att = tf.softmax(tf.add(tf.matMul(tf.mul(q, scale), k, false, true), bias)); // [B, H, 1, S]
-      const y = tf.reshape(tf.matMul(att, v), [B, d]); // [B, D]
-      x = tf.add(x, tf.matMul(y, w.proj));
-      x = tf.add(x, tf.matMul(tf.relu(tf.matMul(rmsNorm(x, w.norm2 as tf.Tensor1D, normEps), w.fc1)), w.fc2));
+      x = tf.add(x, tf.matMul(cache.attend(i, qkv as tf.Tensor2D), w.proj));
+      const h = tf.fused.matMul({
+        a: rmsNorm(x, w.norm2 as tf.Tensor1D, normEps),
+        b: w.fc1,
+        activation: 'relu',
+      });
+      x = tf.add(x, tf.matMul(h, w.fc2));
     });
     const h = rmsNorm(x, this.param('norm_f') as tf.Tensor1D, normEps);
-    return { logits: tf.matMul(h, this.param('head')) as tf.Tensor2D, kv: next };
+    return tf.matMul(h, this.param('head'));
   }
 
   /** Current weights as host arrays, in spec order (async read: portable to webgpu). */

@@ -50,24 +50,24 @@ function argmax(lp: Float64Array, V: number): number {
   return best;
 }
 
-/** Inverse-CDF draw over tokens `order[0..n)` whose probabilities sum to `mass`. */
-function drawAmong(lp: Float64Array, order: ArrayLike<number>, n: number, mass: number, u: number): number {
+/** Inverse-CDF draw over tokens `order[0..n)` (probabilities `p`) whose probabilities sum to `mass`. */
+function drawAmong(p: Float64Array, order: ArrayLike<number>, n: number, mass: number, u: number): number {
   let r = u * mass;
   for (let j = 0; j < n; j++) {
-    r -= Math.exp(lp[order[j]]);
+    r -= p[order[j]];
     if (r < 0) return order[j];
   }
   return order[n - 1];
 }
 
 /** Smallest set of most likely tokens whose mass reaches topP (at least one token), and that mass. */
-function nucleus(lp: Float64Array, V: number, topP: number, order: Int32Array): { n: number; mass: number } {
+function nucleus(lp: Float64Array, p: Float64Array, V: number, topP: number, order: Int32Array) {
   for (let i = 0; i < V; i++) order[i] = i;
   order.sort((a, b) => lp[b] - lp[a] || a - b);
   let mass = 0;
   let n = 0;
   while (n < V) {
-    mass += Math.exp(lp[order[n]]);
+    mass += p[order[n]];
     n++;
     if (mass >= topP) break;
   }
@@ -77,30 +77,36 @@ function nucleus(lp: Float64Array, V: number, topP: number, order: Int32Array): 
 /** Reusable buffers for one vocabulary size (avoids allocating per row). */
 export class RowSampler {
   private readonly lp: Float64Array;
+  /** exp(lp), computed once per row (the entropy, the mass and the draw all read it). */
+  private readonly p: Float64Array;
   private readonly order: Int32Array;
   private readonly identity: Int32Array;
 
   constructor(readonly vocab: number) {
     this.lp = new Float64Array(vocab);
+    this.p = new Float64Array(vocab);
     this.order = new Int32Array(vocab);
     this.identity = Int32Array.from({ length: vocab }, (_, i) => i);
   }
 
   /** Samples from row `offset/V` of `logits` with the uniform `u` in [0, 1). */
   sample(logits: ArrayLike<number>, offset: number, o: SamplingOptions, u: number): SampledToken {
-    const V = this.vocab;
-    const lp = this.lp;
+    const { vocab: V, lp, p } = this;
     logSoftmaxRow(logits, offset, V, o.temperature > 0 ? o.temperature : 1, lp);
-    const entropy = entropyOf(lp, V);
+    let entropy = 0; // entropyOf(lp, V), sharing the exps
+    for (let i = 0; i < V; i++) {
+      p[i] = Math.exp(lp[i]);
+      if (lp[i] > -Infinity) entropy -= p[i] * lp[i];
+    }
     let token: number;
     if (o.temperature <= 0) token = argmax(lp, V);
     else if (o.topP >= 1) {
       let mass = 0; // ~1; summed so rounding never biases the draw towards the last token
-      for (let i = 0; i < V; i++) mass += Math.exp(lp[i]);
-      token = drawAmong(lp, this.identity, V, mass, u);
+      for (let i = 0; i < V; i++) mass += p[i];
+      token = drawAmong(p, this.identity, V, mass, u);
     } else {
-      const { n, mass } = nucleus(lp, V, o.topP, this.order);
-      token = drawAmong(lp, this.order, n, mass, u);
+      const { n, mass } = nucleus(lp, p, V, o.topP, this.order);
+      token = drawAmong(p, this.order, n, mass, u);
     }
     return { token, logprob: lp[token], entropy };
   }

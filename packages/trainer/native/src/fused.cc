@@ -1,0 +1,146 @@
+// Fused model kernels (fused.h).
+#include "fused.h"
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+namespace brevity {
+
+// x86-64 Linux builds get AVX-512 and AVX2 clones of the attention loop too, picked when the addon loads.
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
+#define BREVITY_SIMD_CLONES __attribute__((target_clones("avx512f", "avx2,fma", "default")))
+#else
+#define BREVITY_SIMD_CLONES
+#endif
+
+namespace {
+
+// expf for x <= 0 (softmax after subtracting the max) without a call, so loops over it vectorise:
+// x = n ln2 + r with |r| <= ln2 / 2, e^r by its degree-6 Taylor polynomial, times 2^n built from bits.
+// Relative error below 3e-7 (about 2 ulp; glibc's expf: 0.5 ulp); 0 below -87.3 (as expf, up to
+// denormals), NaN stays NaN.
+inline float exp_nonpositive(float x) {
+  const float n = std::nearbyint(x * 1.44269504088896341f);
+  const float r = (x - n * 0.693145751953125f) - n * 1.428606765330187045e-06f;
+  float e = 1.0f / 720;
+  e = e * r + 1.0f / 120;
+  e = e * r + 1.0f / 24;
+  e = e * r + 1.0f / 6;
+  e = e * r + 0.5f;
+  e = e * r + 1.0f;
+  e = e * r + 1.0f;
+  const int32_t ni = static_cast<int32_t>(n < -126.0f ? -126.0f : n);
+  uint32_t bits = static_cast<uint32_t>(ni + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return x < -87.33654f ? 0.0f : e * scale;
+}
+
+// out[0..n) = sum_j w[j] * v[j * n ..] over j < S, in 16-column blocks with four independent partial sums
+// (rows j = 0, 1, 2, 3 mod 4) so that consecutive rows do not wait on each other.
+inline void weighted_rows(const float *__restrict w, const float *__restrict v, int64_t S, int64_t n,
+                          float *__restrict out) {
+  constexpr int kW = 16;
+  for (int64_t d0 = 0; d0 < n; d0 += kW) {
+    const int64_t width = n - d0 < kW ? n - d0 : kW;
+    float a0[kW] = {}, a1[kW] = {}, a2[kW] = {}, a3[kW] = {};
+    const float *col = v + d0;
+    int64_t j = 0;
+    if (width == kW) {
+      for (; j + 4 <= S; j += 4)
+        for (int l = 0; l < kW; l++) {
+          a0[l] += w[j] * col[j * n + l];
+          a1[l] += w[j + 1] * col[(j + 1) * n + l];
+          a2[l] += w[j + 2] * col[(j + 2) * n + l];
+          a3[l] += w[j + 3] * col[(j + 3) * n + l];
+        }
+    }
+    for (; j < S; j++)
+      for (int64_t l = 0; l < width; l++) a0[l] += w[j] * col[j * n + l];
+    for (int64_t l = 0; l < width; l++) out[d0 + l] = (a0[l] + a1[l]) + (a2[l] + a3[l]);
+  }
+}
+
+}  // namespace
+
+BREVITY_SIMD_CLONES void attend_decode(const float *qkv, float *kc, float *vc, const float *bias, float *out,
+                                       int64_t B, int64_t H, int64_t Dh, int64_t C, int64_t slot, float scale,
+                                       int64_t bias_stride) {
+  const int64_t D = H * Dh, S = slot + 1;
+  std::vector<float> qbuf(Dh), pbuf(S);
+  float *__restrict q = qbuf.data();
+  float *__restrict p = pbuf.data();
+  for (int64_t b = 0; b < B; b++) {
+    const float *row = qkv + b * 3 * D;
+    const float *mask = bias + b * bias_stride;
+    for (int64_t h = 0; h < H; h++) {
+      float *kt = kc + (b * H + h) * Dh * C;  // keys transposed: [Dh, C]
+      float *v = vc + (b * H + h) * C * Dh;   // values: [C, Dh]
+      for (int64_t d = 0; d < Dh; d++) kt[d * C + slot] = row[D + h * Dh + d];
+      std::memcpy(v + slot * Dh, row + 2 * D + h * Dh, Dh * sizeof(float));
+      for (int64_t d = 0; d < Dh; d++) q[d] = row[h * Dh + d] * scale;
+      // scores q . K^T as Dh axpys over the slots, + mask; then the native Softmax's order (max, exp,
+      // double sum, divide) and the weighted sum of the values
+      for (int64_t j = 0; j < S; j++) p[j] = 0.0f;
+      for (int64_t d = 0; d < Dh; d++) {
+        const float qd = q[d];
+        const float *__restrict kd = kt + d * C;
+        for (int64_t j = 0; j < S; j++) p[j] += qd * kd[j];
+      }
+      float mx = -INFINITY;
+      for (int64_t j = 0; j < S; j++) {
+        p[j] += mask[j];
+        if (std::isnan(p[j]) || p[j] > mx) mx = p[j];
+      }
+      for (int64_t j = 0; j < S; j++) p[j] = exp_nonpositive(p[j] - mx);
+      double s4[4] = {0, 0, 0, 0};
+      int64_t j = 0;
+      for (; j + 4 <= S; j += 4)
+        for (int l = 0; l < 4; l++) s4[l] += p[j + l];
+      for (; j < S; j++) s4[0] += p[j];
+      const float total = static_cast<float>((s4[0] + s4[1]) + (s4[2] + s4[3]));
+      for (int64_t j = 0; j < S; j++) p[j] = p[j] / total;
+      weighted_rows(p, v, S, Dh, out + b * D + h * Dh);
+    }
+  }
+}
+
+void rms_norm(const float *x, const float *g, float *y, int64_t rows, int64_t cols, float eps) {
+  const float n = static_cast<float>(cols);
+  for (int64_t r = 0; r < rows; r++) {
+    const float *xr = x + r * cols;
+    float *yr = y + r * cols;
+    // tfjs: mean(square(x)) (each square divided by cols, summed in double), + eps, rsqrt, * x, * g
+    double acc = 0;
+    for (int64_t i = 0; i < cols; i++) acc += (xr[i] * xr[i]) / n;
+    const float ms = static_cast<float>(acc) + eps;
+    const float inv = static_cast<float>(1.0 / std::sqrt(static_cast<double>(ms)));
+    for (int64_t i = 0; i < cols; i++) yr[i] = (xr[i] * inv) * g[i];
+  }
+}
+
+void rms_norm_grad(const float *x, const float *g, const float *dy, float *dx, float *dg, int64_t rows,
+                   int64_t cols, float eps) {
+  // y_i = x_i r g_i with r = (mean(x^2) + eps)^-1/2:
+  //   dx_i = r g_i dy_i - x_i r^3 / cols * sum_j g_j dy_j x_j;  dg_i = sum over rows of dy_i x_i r
+  std::vector<double> acc_g(cols, 0.0);
+  for (int64_t r = 0; r < rows; r++) {
+    const float *xr = x + r * cols, *dyr = dy + r * cols;
+    float *dxr = dx + r * cols;
+    double ss = 0, dot = 0;
+    for (int64_t i = 0; i < cols; i++) {
+      ss += static_cast<double>(xr[i]) * xr[i];
+      dot += static_cast<double>(g[i]) * dyr[i] * xr[i];
+    }
+    const double inv = 1.0 / std::sqrt(ss / cols + eps);
+    const double c = inv * inv * inv * dot / cols;
+    for (int64_t i = 0; i < cols; i++) {
+      dxr[i] = static_cast<float>(inv * g[i] * dyr[i] - xr[i] * c);
+      acc_g[i] += static_cast<double>(dyr[i]) * xr[i] * inv;
+    }
+  }
+  for (int64_t i = 0; i < cols; i++) dg[i] = static_cast<float>(acc_g[i]);
+}
+
+}  // namespace brevity

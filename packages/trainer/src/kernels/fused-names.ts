@@ -1,0 +1,13 @@
+/**
+ * Names of the fused kernels the model runs through `tf.engine().runKernel` when the active backend has
+ * them registered (model/fused.ts); otherwise the model composes the same math from tfjs ops. The cpu
+ * backend gets them from the native addon (kernels/native-fused.ts).
+ */
+export const FUSED_KERNELS = {
+  /** inputs {qkv [B,3D], kCacheT [B,H,Dh,C], vCache [B,H,C,Dh], bias [B,1,1,C]}, attrs {slot, scale} -> [B, D]. */
+  attendDecode: 'BrevityAttendDecode',
+  /** inputs {x [N,D], g [D]}, attrs {eps} -> [N, D]. */
+  rmsNorm: 'BrevityRmsNorm',
+  /** inputs {x, g, dy}, attrs {eps} -> [dx, dg]. */
+  rmsNormGrad: 'BrevityRmsNormGrad',
+} as const;

@@ -1,0 +1,83 @@
+/**
+ * The fused model kernels (fused-names.ts) on tfjs' cpu backend, computed by the native addon: one call
+ * instead of the handful of tfjs ops (each allocating its output) that model/fused.ts composes otherwise.
+ *
+ * BrevityAttendDecode writes the new keys and values INTO its kCacheT and vCache inputs (the preallocated
+ * KV cache of model/kv-cache.ts); it refuses caches whose typed array is a view of a larger buffer, since
+ * a write there could reach another tensor.
+ */
+import { util } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+
+import { FUSED_KERNELS } from './fused-names.js';
+import type { NativeAddon } from './native-addon.js';
+import { float32Values as values } from './native-matmul.js';
+
+type Params = Parameters<KernelFunc>[0];
+
+/** The cache's own Float32Array, safe to write in place. */
+function ownedValues(backend: MathBackendCPU, t: TensorInfo, what: string): Float32Array {
+  const v = backend.data.get(t.dataId).values;
+  if (!(v instanceof Float32Array) || v.byteOffset !== 0 || v.buffer.byteLength !== v.byteLength)
+    throw new Error(`${FUSED_KERNELS.attendDecode}: ${what} must be a float32 tensor that owns its buffer`);
+  return v;
+}
+
+function attendDecode(addon: NativeAddon, { inputs, backend, attrs }: Params): TensorInfo {
+  const cpu = backend as MathBackendCPU;
+  const { qkv, kCacheT, vCache, bias } = inputs as Record<string, TensorInfo>;
+  const { slot, scale } = attrs as unknown as { slot: number; scale: number };
+  const [B, H, C, Dh] = vCache.shape;
+  const D = H * Dh;
+  util.assert(
+    qkv.shape[0] === B && qkv.shape[1] === 3 * D && util.arraysEqual(kCacheT.shape, [B, H, Dh, C]),
+    () =>
+      `${FUSED_KERNELS.attendDecode}: qkv [${qkv.shape}], kCacheT [${kCacheT.shape}] and vCache [${vCache.shape}] do not match`,
+  );
+  const stride = bias.shape[bias.shape.length - 1];
+  util.assert(
+    util.sizeFromShape(bias.shape) === B * stride && slot < C && slot < stride,
+    () => `${FUSED_KERNELS.attendDecode}: bias [${bias.shape}] or slot ${slot} does not fit the cache`,
+  );
+  const out = new Float32Array(B * D);
+  const k = ownedValues(cpu, kCacheT, 'kCacheT');
+  const v = ownedValues(cpu, vCache, 'vCache');
+  addon.attendDecode(values(cpu, qkv), k, v, values(cpu, bias), out, B, H, Dh, C, slot, scale, stride);
+  return cpu.makeTensorInfo([B, D], 'float32', out);
+}
+
+function rmsNorm(addon: NativeAddon, { inputs, backend, attrs }: Params): TensorInfo {
+  const cpu = backend as MathBackendCPU;
+  const { x, g } = inputs as Record<string, TensorInfo>;
+  const cols = x.shape[x.shape.length - 1];
+  const out = new Float32Array(util.sizeFromShape(x.shape));
+  const eps = (attrs as unknown as { eps: number }).eps;
+  addon.rmsNorm(values(cpu, x), values(cpu, g), out, out.length / cols, cols, eps);
+  return cpu.makeTensorInfo(x.shape, 'float32', out);
+}
+
+function rmsNormGrad(addon: NativeAddon, { inputs, backend, attrs }: Params): TensorInfo[] {
+  const cpu = backend as MathBackendCPU;
+  const { x, g, dy } = inputs as Record<string, TensorInfo>;
+  const cols = x.shape[x.shape.length - 1];
+  const dx = new Float32Array(util.sizeFromShape(x.shape));
+  const dg = new Float32Array(cols);
+  const eps = (attrs as unknown as { eps: number }).eps;
+  const rows = dx.length / cols;
+  addon.rmsNormGrad(values(cpu, x), values(cpu, g), values(cpu, dy), dx, dg, rows, cols, eps);
+  return [cpu.makeTensorInfo(x.shape, 'float32', dx), cpu.makeTensorInfo([cols], 'float32', dg)];
+}
+
+export function makeFusedKernels(addon: NativeAddon): KernelConfig[] {
+  const bodies: [string, (addon: NativeAddon, p: Params) => TensorInfo | TensorInfo[]][] = [
+    [FUSED_KERNELS.attendDecode, attendDecode],
+    [FUSED_KERNELS.rmsNorm, rmsNorm],
+    [FUSED_KERNELS.rmsNormGrad, rmsNormGrad],
+  ];
+  return bodies.map(([kernelName, body]) => ({
+    kernelName,
+    backendName: 'cpu',
+    kernelFunc: (params: Params) => body(addon, params),
+  }));
+}

@@ -1,0 +1,60 @@
+/**
+ * Fused versions of the model's small-op hot spots, used when the active backend registers the kernel
+ * (kernels/fused-names.ts; the cpu backend does with the native addon), with the tfjs composition of the
+ * same math as the fallback everywhere else. Equality with the composition is tested (test/model-fused).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { FUSED_KERNELS } from '../kernels/fused-names.js';
+
+type CustomGradientFunc = Parameters<typeof tf.customGrad>[0];
+
+/** Whether the active backend has the kernel `name` (a fused kernel is then used instead of composing). */
+export function hasKernel(name: string): boolean {
+  return tf.getKernel(name, tf.getBackend()) !== undefined;
+}
+
+/** RMSNorm over the last axis from tfjs ops: x / sqrt(mean(x^2) + eps) * g. x [N, D], g [D]. */
+export function rmsNormComposite(x: tf.Tensor2D, g: tf.Tensor1D, eps: number): tf.Tensor2D {
+  const ms = tf.mean(tf.square(x), -1, true); // [N, 1]
+  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(ms, eps))), g);
+}
+
+/** RMSNorm as one fused kernel forward and one backward (the backend must have both). */
+export function rmsNormFused(x: tf.Tensor2D, g: tf.Tensor1D, eps: number): tf.Tensor2D {
+  const f = tf.customGrad(((xs: tf.Tensor2D, gs: tf.Tensor1D, save: tf.GradSaveFunc) => {
+    save([xs, gs]);
+    return {
+      value: tf.engine().runKernel(FUSED_KERNELS.rmsNorm, { x: xs, g: gs }, { eps }) as tf.Tensor2D,
+      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) =>
+        tf.engine().runKernel(FUSED_KERNELS.rmsNormGrad, { x: saved[0], g: saved[1], dy }, { eps }) as [
+          tf.Tensor2D,
+          tf.Tensor1D,
+        ],
+    };
+  }) as unknown as CustomGradientFunc);
+  return f(x, g) as tf.Tensor2D;
+}
+
+/** RMSNorm, fused where the backend can. */
+export function rmsNorm(x: tf.Tensor2D, g: tf.Tensor1D, eps: number): tf.Tensor2D {
+  return hasKernel(FUSED_KERNELS.rmsNorm) ? rmsNormFused(x, g, eps) : rmsNormComposite(x, g, eps);
+}
+
+/**
+ * One decode step of attention as one fused kernel: writes the new keys and values from qkv [B, 3D] IN PLACE
+ * into the caches (keys transposed [B, H, Dh, C], values [B, H, C, Dh]) at `slot`, and returns
+ * softmax(q * scale . K^T + bias) . V over slots 0..slot as [B, D]. bias [B, 1, 1, >= slot + 1]. Only for
+ * caches made by kv-cache.ts.
+ */
+export function attendDecodeFused(
+  qkv: tf.Tensor2D,
+  kCacheT: tf.Tensor4D,
+  vCache: tf.Tensor4D,
+  bias: tf.Tensor4D,
+  slot: number,
+  scale: number,
+): tf.Tensor2D {
+  return tf
+    .engine()
+    .runKernel(FUSED_KERNELS.attendDecode, { qkv, kCacheT, vCache, bias }, { slot, scale }) as tf.Tensor2D;
+}

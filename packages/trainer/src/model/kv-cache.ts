@@ -1,0 +1,124 @@
+/**
+ * The KV cache of batched decoding: every block's keys and values plus the key mask, owned by generate().
+ * Two layouts behind one interface, picked by what the backend can do:
+ * - in place (backends with the fused attention kernel, i.e. cpu with the native addon): keys transposed
+ *   [B, H, Dh, C] and values [B, H, C, Dh], allocated once for the whole generation (C = prompt + cap - 1
+ *   slots); each step's attention is ONE kernel that writes the new key and value into their slot and
+ *   attends over the filled ones (the transposed keys make the scores a vectorised axpy per dimension);
+ * - by concatenation (every other backend): [B, H, S, Dh] grown by one slot per step, attention composed
+ *   from tfjs ops (split, concat, matMul, softmax).
+ * Both compute softmax(q K^T / sqrt(Dh) + mask) V over the same slots; tests compare them.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { FUSED_KERNELS } from '../kernels/fused-names.js';
+import { attendDecodeFused, hasKernel } from './fused.js';
+import { tidy } from './ops.js';
+
+/** Keys and values of one block: each [B, H, S, Dh]. */
+export type LayerKv = { k: tf.Tensor4D; v: tf.Tensor4D };
+
+export interface DecodeCache {
+  /** Rows of the device batch. */
+  readonly rows: number;
+  /** Filled slots (prompt and fed tokens); the next token is stored at slot `length`. */
+  readonly length: number;
+  /** Attention of block `layer` for the next token: stores its key and value from qkv [B, 3D], returns [B, D]. */
+  attend(layer: number, qkv: tf.Tensor2D): tf.Tensor2D;
+  /** Ends a decode step (after every block attended): the stored token now counts as filled. */
+  advance(): void;
+  /** Keeps only the device rows at `keep`, in that order (finished rows leave the batch). */
+  compact(keep: number[]): void;
+  dispose(): void;
+}
+
+export interface CacheShape {
+  heads: number;
+  /** Slots the whole generation needs (prompt + tokens fed back). */
+  capacity: number;
+}
+
+abstract class BaseCache implements DecodeCache {
+  protected readonly scale: number;
+  length: number;
+  constructor(
+    protected kv: LayerKv[],
+    protected mask: tf.Tensor4D,
+    protected readonly heads: number,
+    filled: number,
+  ) {
+    this.scale = 1 / Math.sqrt(kv[0].v.shape[3]);
+    this.length = filled;
+  }
+  get rows(): number {
+    return this.mask.shape[0];
+  }
+  abstract attend(layer: number, qkv: tf.Tensor2D): tf.Tensor2D;
+  advance(): void {
+    this.length += 1;
+  }
+  compact(keep: number[]): void {
+    const next = tidy(() => {
+      const idx = tf.tensor1d(keep, 'int32');
+      const kv = this.kv.map((c) => ({ k: tf.gather(c.k, idx), v: tf.gather(c.v, idx) }));
+      return { kv, mask: tf.gather(this.mask, idx) };
+    });
+    this.dispose();
+    ({ kv: this.kv, mask: this.mask } = next);
+  }
+  dispose(): void {
+    tf.dispose([...this.kv.flatMap((c) => [c.k, c.v]), this.mask]);
+  }
+}
+
+/** Per block keys transposed [B, H, Dh, C] and values [B, H, C, Dh], written in place by the fused kernel. */
+class InPlaceCache extends BaseCache {
+  attend(layer: number, qkv: tf.Tensor2D): tf.Tensor2D {
+    const { k, v } = this.kv[layer];
+    return attendDecodeFused(qkv, k, v, this.mask, this.length, this.scale);
+  }
+}
+
+/** [B, H, S, Dh] per block, grown by concatenation; attention from tfjs ops. */
+class ConcatCache extends BaseCache {
+  attend(layer: number, qkv: tf.Tensor2D): tf.Tensor2D {
+    const [B, H] = [qkv.shape[0], this.heads];
+    const dh = qkv.shape[1] / (3 * H);
+    const [q, k1, v1] = tf.split(tf.reshape(qkv, [B, 3 * H, 1, dh]), 3, 1) as tf.Tensor4D[]; // [B, H, 1, Dh]
+    const old = this.kv[layer];
+    const k = tf.keep(tf.concat([old.k, k1], 2)); // [B, H, S, Dh]
+    const v = tf.keep(tf.concat([old.v, v1], 2));
+    tf.dispose([old.k, old.v]);
+    this.kv[layer] = { k, v };
+    const bias = tf.slice(this.mask, [0, 0, 0, 0], [B, 1, 1, this.length + 1]);
+    const att = tf.softmax(tf.add(tf.matMul(tf.mul(q, this.scale), k, false, true), bias)); // [B, H, 1, S]
+    return tf.reshape(tf.matMul(att, v), [B, H * dh]) as tf.Tensor2D;
+  }
+}
+
+/**
+ * A cache holding the prefill's keys and values (each [B, H, P, Dh], taken over) and the key mask
+ * [B, 1, 1, >= capacity] (taken over). The in-place layout is used when the backend has the fused kernel,
+ * unless `layout` forces one (tests compare the two).
+ */
+export function createDecodeCache(
+  prefill: LayerKv[],
+  mask: tf.Tensor4D,
+  shape: CacheShape,
+  layout: 'auto' | 'in-place' | 'concat' = 'auto',
+): DecodeCache {
+  const [B, H, P, Dh] = prefill[0].k.shape;
+  const inPlace = layout === 'auto' ? hasKernel(FUSED_KERNELS.attendDecode) : layout === 'in-place';
+  if (!inPlace) return new ConcatCache(prefill, mask, shape.heads, P);
+  if (shape.capacity <= P || mask.shape[3] < shape.capacity)
+    throw new Error(`KV cache: capacity ${shape.capacity} must exceed the prompt (${P}) and fit the mask`);
+  // Fresh buffers (concat allocates its output): the kernel writes into them.
+  const free = shape.capacity - P;
+  const kv = tidy(() =>
+    prefill.map((c) => ({
+      k: tf.concat([tf.transpose(c.k, [0, 1, 3, 2]), tf.zeros([B, H, Dh, free])], 3) as tf.Tensor4D,
+      v: tf.concat([c.v, tf.zeros([B, H, free, Dh])], 2) as tf.Tensor4D,
+    })),
+  );
+  tf.dispose(prefill.flatMap((c) => [c.k, c.v]));
+  return new InPlaceCache(kv, mask, shape.heads, P);
+}
