@@ -1,7 +1,7 @@
 /**
  * The native elementwise kernels (packages/trainer/src/kernels/native-elementwise.ts) against tfjs' own cpu
  * kernels: Transpose, Slice, SplitV, Softmax, Add/Sub/Multiply/RealDiv with broadcasting, Sum, Mean, Relu,
- * Step, GatherV2, Concat, and gradients through them. Same shapes, same values to float32 rounding,
+ * Step, GatherV2, Concat, PadV2, and gradients through them. Same shapes, same values to float32 rounding,
  * NaN/Infinity in the same places. Skipped, with the reason in the title, when the addon is not built.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -262,6 +262,49 @@ describe.skipIf(!probe.ok)(`native elementwise kernels equal tfjs cpu${skipReaso
     const xs = shapes.map((s) => rand(s));
     expect(worstDiff(() => tf.concat(xs, axis))).toBe(0);
     tf.dispose(xs);
+  });
+
+  // [x shape, paddings, constant]
+  const pads: [number[], [number, number][], number][] = [
+    [
+      [88, 64],
+      [
+        [0, 40],
+        [0, 0],
+      ],
+      0,
+    ], // the gradient of slicing the position table
+    [
+      [2, 3, 4],
+      [
+        [1, 0],
+        [0, 2],
+        [3, 1],
+      ],
+      0,
+    ], // every axis padded
+    [
+      [3, 1],
+      [
+        [2, 2],
+        [1, 0],
+      ],
+      -1.5,
+    ], // inner size 1, a non-zero constant
+    [
+      [2, 0],
+      [
+        [1, 1],
+        [0, 2],
+      ],
+      0,
+    ], // empty input: only the constant
+    [[4], [[0, 0]], -0], // no padding, signed zero constant
+  ];
+  it.each(pads)('pad %j by %j with %f', (shape, paddings, value) => {
+    const x = rand(shape);
+    expect(worstDiff(() => tf.pad(x, paddings, value))).toBe(0);
+    x.dispose();
   });
 
   // [x shape, indices (shape), axis, batchDims]

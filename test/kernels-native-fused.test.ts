@@ -1,6 +1,7 @@
 /**
  * The fused model kernels (packages/trainer/src/kernels/native-fused.ts) against the tfjs compositions the
- * model uses without them: RMSNorm forward and gradients, and decode-step attention over the in-place KV
+ * model uses without them: RMSNorm and the masked attention softmax, forward and gradients, and decode-step
+ * attention over the in-place KV
  * cache versus the cache grown by concat (model/kv-cache.ts), including left padding and row compaction.
  * Each case runs once on tfjs' own cpu kernels (the plain path) and once with the native kernels (the fast
  * path). Skipped, with the reason in the title, when the addon is not built.
@@ -10,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { installNativeKernels, uninstallNativeKernels } from '../packages/trainer/src/kernels/native.js';
 import { FUSED_KERNELS } from '../packages/trainer/src/kernels/fused-names.js';
-import { attendDecodeFused, hasKernel, rmsNorm } from '../packages/trainer/src/model/fused.js';
+import { attendDecodeFused, hasKernel, maskedSoftmax, rmsNorm } from '../packages/trainer/src/model/fused.js';
 import { createDecodeCache } from '../packages/trainer/src/model/kv-cache.js';
 import { MASKED } from '../packages/trainer/src/model/policy.js';
 import { worstDiff } from './kernels-compare.js';
@@ -55,6 +56,30 @@ describe.skipIf(!probe.ok)(`fused kernels equal the tfjs compositions${skipReaso
     });
     expect(worst).toBeLessThan(1e-5);
     tf.dispose([x, g, w]);
+  });
+
+  // [x shape, bias: 'causal' [T, S] | 'per-sequence' [B, 1, T, S] with left padding]
+  const softmaxes: [number[], 'causal' | 'per-sequence'][] = [
+    [[2, 3, 5, 5], 'causal'], // the training forward's causal mask
+    [[3, 2, 4, 4], 'per-sequence'], // the prefill's causal + padding mask
+    [[1, 1, 1, 1], 'causal'], // one score: weight 1, gradient 0
+    [[2, 4, 33, 33], 'causal'], // rows longer than the vector width
+  ];
+  it.each(softmaxes)('masked softmax %j (%s): forward and gradient', (shape, kind) => {
+    const [B, , T, S] = shape;
+    const x = rand(shape, 4) as tf.Tensor4D;
+    const w = rand(shape);
+    const mask = new Float32Array((kind === 'causal' ? 1 : B) * T * S);
+    for (let b = 0; b < mask.length / (T * S); b++)
+      for (let i = 0; i < T; i++)
+        for (let j = 0; j < S; j++) if (j > i || j < b) mask[(b * T + i) * S + j] = MASKED;
+    const bias = kind === 'causal' ? tf.tensor2d(mask, [T, S]) : tf.tensor4d(mask, [B, 1, T, S]);
+    const worst = worstDiff(() => {
+      const f = (a: tf.Tensor) => tf.sum(tf.mul(maskedSoftmax(a as tf.Tensor4D, bias), w));
+      return [maskedSoftmax(x, bias), tf.grad(f)(x)];
+    });
+    expect(worst).toBeLessThan(1e-5);
+    tf.dispose([x, w, bias]);
   });
 
   // B rows, H heads, Dh, prompt P, decode steps, left padding of each row, compaction after step

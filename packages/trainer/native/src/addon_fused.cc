@@ -1,5 +1,6 @@
 // Node-API bindings of fused.h (registered by addon.cc's Init):
 //   attendDecode(qkv, kCacheT, vCache, bias, out, B, H, Dh, C, slot, scale, biasStride)  (writes the caches)
+//   maskedSoftmax(x, bias, y, rows, cols, T, H, biasBatches); softmaxGrad(y, dy, dx, rows, cols)
 //   rmsNorm(x, g, y, rows, cols, eps); rmsNormGrad(x, g, dy, dx, dg, rows, cols, eps)
 // Every size is checked against the typed arrays before any memory is touched.
 #include <node_api.h>
@@ -59,7 +60,8 @@ napi_value AttendDecode(napi_env env, napi_callback_info info) {
   if (argc < 12 || !f32(env, argv[0], &qkv) || !f32(env, argv[1], &kc) || !f32(env, argv[2], &vc) ||
       !f32(env, argv[3], &bias) || !f32(env, argv[4], &out) || !sizes(env, argv, 5, 5, s) ||
       !number(env, argv[10], &scale) || !sizes(env, argv, 11, 1, &bias_stride))
-    return fail(env, "attendDecode(qkv, kCache, vCache, bias, out, B, H, Dh, C, slot, scale, biasStride): bad arguments");
+    return fail(env,
+                "attendDecode(qkv, kCacheT, vCache, bias, out, B, H, Dh, C, slot, scale, biasStride): bad arguments");
   const int64_t B = s[0], H = s[1], Dh = s[2], C = s[3], slot = s[4], D = H * Dh;
   if (slot >= C || bias_stride < slot + 1)
     return fail(env, "attendDecode: slot must be below the cache length and the bias row must cover it");
@@ -67,6 +69,40 @@ napi_value AttendDecode(napi_env env, napi_callback_info info) {
       bias.n < (B == 0 ? 0 : (B - 1) * bias_stride + slot + 1))
     return fail(env, "attendDecode: an array is smaller than its shape");
   attend_decode(qkv.p, kc.p, vc.p, bias.p, out.p, B, H, Dh, C, slot, scale, bias_stride);
+  return nullptr;
+}
+
+napi_value MaskedSoftmax(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  F32 x, bias, y;
+  int64_t s[5];  // rows, cols, T, H, bias batches
+  if (argc < 8 || !f32(env, argv[0], &x) || !f32(env, argv[1], &bias) || !f32(env, argv[2], &y) ||
+      !sizes(env, argv, 3, 5, s))
+    return fail(env, "maskedSoftmax(x, bias, y, rows, cols, T, H, biasBatches): bad arguments");
+  const int64_t rows = s[0], cols = s[1], T = s[2], H = s[3], nb = s[4];
+  if (rows == 0 || cols == 0) return nullptr;
+  if (T == 0 || H == 0 || nb == 0 || rows % (H * T) != 0)
+    return fail(env, "maskedSoftmax: rows must be a multiple of H * T, and T, H, biasBatches positive");
+  if (x.n < rows * cols || y.n < rows * cols || bias.n < nb * T * cols)
+    return fail(env, "maskedSoftmax: an array is smaller than its shape");
+  masked_softmax(x.p, bias.p, y.p, rows, cols, T, H, nb);
+  return nullptr;
+}
+
+napi_value SoftmaxGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  F32 y, dy, dx;
+  int64_t s[2];
+  if (argc < 5 || !f32(env, argv[0], &y) || !f32(env, argv[1], &dy) || !f32(env, argv[2], &dx) ||
+      !sizes(env, argv, 3, 2, s))
+    return fail(env, "softmaxGrad(y, dy, dx, rows, cols): bad arguments");
+  const int64_t n = s[0] * s[1];
+  if (y.n < n || dy.n < n || dx.n < n) return fail(env, "softmaxGrad: an array is smaller than its shape");
+  softmax_grad(y.p, dy.p, dx.p, s[0], s[1]);
   return nullptr;
 }
 
@@ -109,6 +145,8 @@ napi_value RmsNormGrad(napi_env env, napi_callback_info info) {
 void register_fused(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"attendDecode", nullptr, AttendDecode, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maskedSoftmax", nullptr, MaskedSoftmax, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"softmaxGrad", nullptr, SoftmaxGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"rmsNorm", nullptr, RmsNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"rmsNormGrad", nullptr, RmsNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

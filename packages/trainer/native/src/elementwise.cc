@@ -2,6 +2,7 @@
 // so the innermost loop is as long as possible and usually unit- or zero-stride, which the compiler
 // vectorises.
 #include "elementwise.h"
+#include "vecmath.h"
 
 #include <cmath>
 #include <cstring>
@@ -182,21 +183,8 @@ bool gather(const float *x, const int32_t *idx, float *out, int64_t batch, int64
 
 // tfjs: max (NaN wins), sub (float32), Math.exp rounded to float32, sum in double rounded to float32, then
 // the division rounded to float32. expf stands in for the double exp (within 1 ulp, 3-4x faster).
-void softmax_rows(const float *x, float *out, long rows, long cols) {
-  for (long r = 0; r < rows; r++) {
-    const float *xr = x + r * cols;
-    float *o = out + r * cols;
-    float mx = xr[0];
-    for (long j = 1; j < cols; j++)
-      if (std::isnan(xr[j]) || xr[j] > mx) mx = xr[j];
-    double sum = 0;
-    for (long j = 0; j < cols; j++) {
-      o[j] = std::exp(xr[j] - mx);
-      sum += o[j];
-    }
-    const float total = static_cast<float>(sum);
-    for (long j = 0; j < cols; j++) o[j] = o[j] / total;
-  }
+BREVITY_SIMD_CLONES void softmax_rows(const float *x, float *out, long rows, long cols) {
+  for (long r = 0; r < rows; r++) softmax_row(x + r * cols, out + r * cols, cols);
 }
 
 }  // namespace brevity

@@ -33,7 +33,8 @@ void unary(int op, const float *x, float *out, int64_t n, float alpha);
 bool gather(const float *x, const int32_t *idx, float *out, int64_t batch, int64_t outer, int64_t dim,
             int64_t n_idx, int64_t slice);
 
-// Softmax over the last axis of a [rows, cols] matrix, in tfjs-backend-cpu's order of float32 roundings.
+// Softmax over the last axis of a [rows, cols] matrix: tfjs-backend-cpu's steps (max, exp(x - max), sum,
+// divide) with a vectorised exp (within 3e-7 of expf) and a double sum (vecmath.h).
 void softmax_rows(const float *x, float *out, long rows, long cols);
 
 }  // namespace brevity

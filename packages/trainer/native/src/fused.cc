@@ -1,5 +1,6 @@
 // Fused model kernels (fused.h).
 #include "fused.h"
+#include "vecmath.h"
 
 #include <cmath>
 #include <cstring>
@@ -7,35 +8,8 @@
 
 namespace brevity {
 
-// x86-64 Linux builds get AVX-512 and AVX2 clones of the attention loop too, picked when the addon loads.
-#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
-#define BREVITY_SIMD_CLONES __attribute__((target_clones("avx512f", "avx2,fma", "default")))
-#else
-#define BREVITY_SIMD_CLONES
-#endif
 
 namespace {
-
-// expf for x <= 0 (softmax after subtracting the max) without a call, so loops over it vectorise:
-// x = n ln2 + r with |r| <= ln2 / 2, e^r by its degree-6 Taylor polynomial, times 2^n built from bits.
-// Relative error below 3e-7 (about 2 ulp; glibc's expf: 0.5 ulp); 0 below -87.3 (as expf, up to
-// denormals), NaN stays NaN.
-inline float exp_nonpositive(float x) {
-  const float n = std::nearbyint(x * 1.44269504088896341f);
-  const float r = (x - n * 0.693145751953125f) - n * 1.428606765330187045e-06f;
-  float e = 1.0f / 720;
-  e = e * r + 1.0f / 120;
-  e = e * r + 1.0f / 24;
-  e = e * r + 1.0f / 6;
-  e = e * r + 0.5f;
-  e = e * r + 1.0f;
-  e = e * r + 1.0f;
-  const int32_t ni = static_cast<int32_t>(n < -126.0f ? -126.0f : n);
-  uint32_t bits = static_cast<uint32_t>(ni + 127) << 23;
-  float scale;
-  std::memcpy(&scale, &bits, sizeof scale);
-  return x < -87.33654f ? 0.0f : e * scale;
-}
 
 // out[0..n) = sum_j w[j] * v[j * n ..] over j < S, in 16-column blocks with four independent partial sums
 // (rows j = 0, 1, 2, 3 mod 4) so that consecutive rows do not wait on each other.
@@ -80,29 +54,40 @@ BREVITY_SIMD_CLONES void attend_decode(const float *qkv, float *kc, float *vc, c
       for (int64_t d = 0; d < Dh; d++) kt[d * C + slot] = row[D + h * Dh + d];
       std::memcpy(v + slot * Dh, row + 2 * D + h * Dh, Dh * sizeof(float));
       for (int64_t d = 0; d < Dh; d++) q[d] = row[h * Dh + d] * scale;
-      // scores q . K^T as Dh axpys over the slots, + mask; then the native Softmax's order (max, exp,
-      // double sum, divide) and the weighted sum of the values
+      // scores q . K^T as Dh axpys over the slots, + mask, softmax (as the native Softmax kernel), then the
+      // weighted sum of the values
       for (int64_t j = 0; j < S; j++) p[j] = 0.0f;
       for (int64_t d = 0; d < Dh; d++) {
         const float qd = q[d];
         const float *__restrict kd = kt + d * C;
         for (int64_t j = 0; j < S; j++) p[j] += qd * kd[j];
       }
-      float mx = -INFINITY;
-      for (int64_t j = 0; j < S; j++) {
-        p[j] += mask[j];
-        if (std::isnan(p[j]) || p[j] > mx) mx = p[j];
-      }
-      for (int64_t j = 0; j < S; j++) p[j] = exp_nonpositive(p[j] - mx);
-      double s4[4] = {0, 0, 0, 0};
-      int64_t j = 0;
-      for (; j + 4 <= S; j += 4)
-        for (int l = 0; l < 4; l++) s4[l] += p[j + l];
-      for (; j < S; j++) s4[0] += p[j];
-      const float total = static_cast<float>((s4[0] + s4[1]) + (s4[2] + s4[3]));
-      for (int64_t j = 0; j < S; j++) p[j] = p[j] / total;
+      for (int64_t j = 0; j < S; j++) p[j] += mask[j];
+      softmax_row(p, p, S);
       weighted_rows(p, v, S, Dh, out + b * D + h * Dh);
     }
+  }
+}
+
+BREVITY_SIMD_CLONES void masked_softmax(const float *x, const float *bias, float *y, int64_t rows, int64_t cols,
+                                        int64_t T, int64_t H, int64_t bias_batches) {
+  for (int64_t r = 0; r < rows; r++) {
+    const int64_t t = r % T, batch = (r / (H * T)) % bias_batches;
+    const float *xr = x + r * cols, *br = bias + (batch * T + t) * cols;
+    float *yr = y + r * cols;
+    for (int64_t j = 0; j < cols; j++) yr[j] = xr[j] + br[j];
+    softmax_row(yr, yr, cols);
+  }
+}
+
+BREVITY_SIMD_CLONES void softmax_grad(const float *y, const float *dy, float *dx, int64_t rows,
+                                      int64_t cols) {
+  for (int64_t r = 0; r < rows; r++) {
+    const float *yr = y + r * cols, *dyr = dy + r * cols;
+    float *dxr = dx + r * cols;
+    for (int64_t j = 0; j < cols; j++) dxr[j] = dyr[j] * yr[j];
+    const float s = static_cast<float>(sum_double(dxr, cols));
+    for (int64_t j = 0; j < cols; j++) dxr[j] = dxr[j] - s * yr[j];
   }
 }
 

@@ -1,7 +1,7 @@
 // Fused kernels for the model's hot spots, where tfjs would run several small ops (each allocating its
 // output) for one step of math: the one-token attention of a decode step over a KV cache written in place,
-// and RMSNorm with its gradient. Float32 results follow the order of operations of the composite tfjs ops
-// they replace (model/fused.ts) up to float rounding.
+// the masked attention softmax with its gradient, and RMSNorm with its gradient. Results follow the steps of
+// the tfjs compositions they replace (model/fused.ts) up to float rounding (exp: vecmath.h).
 #pragma once
 #include <cstdint>
 
@@ -14,6 +14,15 @@ namespace brevity {
 // `bias_stride` additive scores per b (MASKED on padding).
 void attend_decode(const float *qkv, float *kc, float *vc, const float *bias, float *out, int64_t B,
                    int64_t H, int64_t Dh, int64_t C, int64_t slot, float scale, int64_t bias_stride);
+
+// Attention weights: y = softmax(x + bias) over the last axis of x [B, H, T, cols] (rows = B * H * T).
+// bias holds bias_batches blocks of [T, cols], block (b mod bias_batches) for every head of batch b: one
+// block is a causal mask [T, cols], B blocks a per-sequence mask [B, 1, T, cols].
+void masked_softmax(const float *x, const float *bias, float *y, int64_t rows, int64_t cols, int64_t T,
+                    int64_t H, int64_t bias_batches);
+
+// Gradient of a last-axis softmax from its output: dx = dy * y - sum(dy * y) * y per row (tfjs' order).
+void softmax_grad(const float *y, const float *dy, float *dx, int64_t rows, int64_t cols);
 
 // y = x / sqrt(mean(x^2) + eps) * g over the rows of x [rows, cols]; g [cols].
 void rms_norm(const float *x, const float *g, float *y, int64_t rows, int64_t cols, float eps);

@@ -6,6 +6,10 @@
 export const FUSED_KERNELS = {
   /** inputs {qkv [B,3D], kCacheT [B,H,Dh,C], vCache [B,H,C,Dh], bias [B,1,1,C]}, attrs {slot, scale} -> [B, D]. */
   attendDecode: 'BrevityAttendDecode',
+  /** inputs {x [B,H,T,S], bias [T,S] or [B,1,T,S]} -> softmax(x + bias) over the last axis. */
+  maskedSoftmax: 'BrevityMaskedSoftmax',
+  /** inputs {y, dy} (softmax output and its gradient) -> dx, over the last axis. */
+  softmaxGrad: 'BrevitySoftmaxGrad',
   /** inputs {x [N,D], g [D]}, attrs {eps} -> [N, D]. */
   rmsNorm: 'BrevityRmsNorm',
   /** inputs {x, g, dy}, attrs {eps} -> [dx, dg]. */

@@ -67,6 +67,22 @@ export interface NativeAddon {
     scale: number,
     biasStride: number,
   ): void;
+  /**
+   * y = softmax(x + bias) over rows of x [B, H, T, cols] (rows = B * H * T); bias: biasBatches blocks of
+   * [T, cols], block b mod biasBatches for every head of batch b.
+   */
+  maskedSoftmax(
+    x: Float32Array,
+    bias: Float32Array,
+    y: Float32Array,
+    rows: number,
+    cols: number,
+    T: number,
+    H: number,
+    biasBatches: number,
+  ): void;
+  /** dx = dy * y - sum(dy * y) * y per row of [rows, cols]. */
+  softmaxGrad(y: Float32Array, dy: Float32Array, dx: Float32Array, rows: number, cols: number): void;
   /** y = x / sqrt(mean(x^2) + eps) * g over the rows of x [rows, cols]. */
   rmsNorm(x: Float32Array, g: Float32Array, y: Float32Array, rows: number, cols: number, eps: number): void;
   /** dx [rows, cols] and dg [cols] of rmsNorm from dy. */

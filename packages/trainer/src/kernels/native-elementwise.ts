@@ -1,10 +1,11 @@
 /**
  * Native versions of the cpu kernels that dominate a train step once matmul is native (measured with
  * tf.profile on the bench model: SplitV, Softmax, broadcasting Multiply/Add/Sub/RealDiv and Transpose were
- * ~80% of the step; then Sum, Mean, Relu, its gradient Step, Concat; GatherV2 in sampling).
+ * ~80% of the step; then Sum, Mean, Relu, its gradient Step, Concat, PadV2 (a slice's gradient); GatherV2 in
+ * sampling).
  * tfjs-backend-cpu computes most of these per element through index arithmetic (indexToLoc / locToIndex,
  * TensorBuffer.get), or transposes before a reduction; here they are strided loops in C (Concat: row
- * copies with TypedArray.set). Results match tfjs to float32 rounding (same operations, same accumulation
+ * copies with TypedArray.set, as PadV2). Results match tfjs to float32 rounding (same operations, same accumulation
  * order). Non-float32 inputs, ranks above 8 and the contiguous slices tfjs serves as
  * views keep the original kernels.
  */
@@ -228,8 +229,32 @@ const concatBody: NativeBody = (_addon, backend, params) => {
   return backend.makeTensorInfo(outShape, 'float32', out);
 };
 
+/** PadV2: the output filled with the constant, then one TypedArray.set per innermost row of x. */
+const padBody: NativeBody = (_addon, backend, params) => {
+  const x = params.inputs.x;
+  if (!usable(x)) return null;
+  const attrs = params.attrs as unknown as { paddings: [number, number][]; constantValue: number };
+  const pads = attrs.paddings;
+  const rank = x.shape.length;
+  const outShape = x.shape.map((s, d) => pads[d][0] + s + pads[d][1]);
+  const out = new Float32Array(util.sizeFromShape(outShape));
+  if (!Object.is(attrs.constantValue, 0)) out.fill(attrs.constantValue);
+  const src = values(backend, x);
+  const inner = x.shape[rank - 1];
+  const strides = contiguousStrides(outShape);
+  const idx = new Array<number>(rank).fill(0);
+  for (let from = 0; inner > 0 && from < src.length; from += inner) {
+    let at = pads[rank - 1][0];
+    for (let d = 0; d < rank - 1; d++) at += (idx[d] + pads[d][0]) * strides[d];
+    out.set(src.subarray(from, from + inner), at);
+    for (let d = rank - 2; d >= 0 && ++idx[d] === x.shape[d]; d--) idx[d] = 0;
+  }
+  return backend.makeTensorInfo(outShape, 'float32', out);
+};
+
 const BODIES: [kernelName: string, body: NativeBody][] = [
   ['Concat', concatBody],
+  ['PadV2', padBody],
   ['GatherV2', gatherBody],
   ['Transpose', transposeBody],
   ['Slice', sliceBody],

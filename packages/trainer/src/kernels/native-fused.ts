@@ -47,6 +47,31 @@ function attendDecode(addon: NativeAddon, { inputs, backend, attrs }: Params): T
   return cpu.makeTensorInfo([B, D], 'float32', out);
 }
 
+function maskedSoftmax(addon: NativeAddon, { inputs, backend }: Params): TensorInfo {
+  const cpu = backend as MathBackendCPU;
+  const { x, bias } = inputs as Record<string, TensorInfo>;
+  util.assert(x.shape.length === 4, () => `${FUSED_KERNELS.maskedSoftmax}: x must be [B, H, T, S]`);
+  const [B, H, T, S] = x.shape;
+  const bs = bias.shape;
+  const perBatch = bs.length === 4 && bs[0] === B && bs[1] === 1 && bs[2] === T && bs[3] === S;
+  util.assert(
+    perBatch || util.arraysEqual(bs, [T, S]),
+    () => `${FUSED_KERNELS.maskedSoftmax}: bias [${bs}] must be [T, S] or [B, 1, T, S] for x [${x.shape}]`,
+  );
+  const out = new Float32Array(util.sizeFromShape(x.shape));
+  addon.maskedSoftmax(values(cpu, x), values(cpu, bias), out, B * H * T, S, T, H, perBatch ? B : 1);
+  return cpu.makeTensorInfo(x.shape, 'float32', out);
+}
+
+function softmaxGrad(addon: NativeAddon, { inputs, backend }: Params): TensorInfo {
+  const cpu = backend as MathBackendCPU;
+  const { y, dy } = inputs as Record<string, TensorInfo>;
+  const cols = y.shape[y.shape.length - 1];
+  const out = new Float32Array(util.sizeFromShape(y.shape));
+  addon.softmaxGrad(values(cpu, y), values(cpu, dy), out, out.length / cols, cols);
+  return cpu.makeTensorInfo(y.shape, 'float32', out);
+}
+
 function rmsNorm(addon: NativeAddon, { inputs, backend, attrs }: Params): TensorInfo {
   const cpu = backend as MathBackendCPU;
   const { x, g } = inputs as Record<string, TensorInfo>;
@@ -72,6 +97,8 @@ function rmsNormGrad(addon: NativeAddon, { inputs, backend, attrs }: Params): Te
 export function makeFusedKernels(addon: NativeAddon): KernelConfig[] {
   const bodies: [string, (addon: NativeAddon, p: Params) => TensorInfo | TensorInfo[]][] = [
     [FUSED_KERNELS.attendDecode, attendDecode],
+    [FUSED_KERNELS.maskedSoftmax, maskedSoftmax],
+    [FUSED_KERNELS.softmaxGrad, softmaxGrad],
     [FUSED_KERNELS.rmsNorm, rmsNorm],
     [FUSED_KERNELS.rmsNormGrad, rmsNormGrad],
   ];

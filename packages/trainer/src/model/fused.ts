@@ -40,6 +40,35 @@ export function rmsNorm(x: tf.Tensor2D, g: tf.Tensor1D, eps: number): tf.Tensor2
   return hasKernel(FUSED_KERNELS.rmsNorm) ? rmsNormFused(x, g, eps) : rmsNormComposite(x, g, eps);
 }
 
+/** Attention weights from tfjs ops: softmax(x + bias) over the last axis. */
+export function maskedSoftmaxComposite(x: tf.Tensor4D, bias: tf.Tensor): tf.Tensor4D {
+  return tf.softmax(tf.add(x, bias)) as tf.Tensor4D;
+}
+
+/**
+ * softmax(x + bias) as one fused kernel forward and one backward (the backend must have both). x
+ * [B, H, T, S]; bias [T, S] or [B, 1, T, S] gets no gradient (it is a mask).
+ */
+export function maskedSoftmaxFused(x: tf.Tensor4D, bias: tf.Tensor): tf.Tensor4D {
+  const f = tf.customGrad(((xs: tf.Tensor4D, save: tf.GradSaveFunc) => {
+    const y = tf.engine().runKernel(FUSED_KERNELS.maskedSoftmax, { x: xs, bias }) as tf.Tensor4D;
+    save([y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) =>
+        tf.engine().runKernel(FUSED_KERNELS.softmaxGrad, { y: saved[0], dy }) as tf.Tensor4D,
+    };
+  }) as unknown as CustomGradientFunc);
+  return f(x) as tf.Tensor4D;
+}
+
+/** softmax(x + bias) over the last axis (attention weights), fused where the backend can. */
+export function maskedSoftmax(x: tf.Tensor4D, bias: tf.Tensor): tf.Tensor4D {
+  return hasKernel(FUSED_KERNELS.maskedSoftmax)
+    ? maskedSoftmaxFused(x, bias)
+    : maskedSoftmaxComposite(x, bias);
+}
+
 /**
  * One decode step of attention as one fused kernel: writes the new keys and values from qkv [B, 3D] IN PLACE
  * into the caches (keys transposed [B, H, Dh, C], values [B, H, C, Dh]) at `slot`, and returns

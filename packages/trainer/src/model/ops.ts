@@ -1,8 +1,9 @@
 /**
  * The model's building blocks with the gradients chosen for speed and portability:
- * - `linear`: 2-D matmul whose backward uses explicit transposes. tfjs-wasm runs a matmul with a transpose
- *   flag (what tfjs's own MatMul gradient emits) on a naive loop, 10-20x slower than XNNPACK on
- *   contiguous operands (measured: [2048,128]x[2048,512]^T 151 ms vs transpose + matmul 8 ms).
+ * - `linear`: 2-D matmul whose backward uses explicit transposes on wasm. tfjs-wasm runs a matmul with a
+ *   transpose flag (what tfjs's own MatMul gradient emits) on a naive loop, 10-20x slower than XNNPACK on
+ *   contiguous operands (measured: [2048,128]x[2048,512]^T 151 ms vs transpose + matmul 8 ms); other
+ *   backends keep the flag.
  * - `embedding`: gather forward, one-hot matmul backward; tfjs-wasm lacks UnsortedSegmentSum, which tfjs's
  *   own gather gradient needs (spec trainer.md, "Backends").
  * - `softmaxCrossEntropy`: fused log-softmax + pick + weighted sum with the closed-form gradient.
@@ -23,6 +24,16 @@ export function oneHotF32(ids: tf.Tensor1D, depth: number): tf.Tensor2D {
   return tf.cast(tf.oneHot(ids, depth), 'float32') as tf.Tensor2D;
 }
 
+/**
+ * a^T @ b (transposeA) or a @ b^T (transposeB): on wasm with an explicit transpose first (its flagged matmul is
+ * a naive loop), elsewhere with the flag (the native cpu GEMM and webgpu read transposed operands in place,
+ * which saves copying the operand).
+ */
+function matMulT(a: tf.Tensor2D, b: tf.Tensor2D, transposeA: boolean, transposeB: boolean): tf.Tensor2D {
+  if (tf.getBackend() !== 'wasm') return tf.matMul(a, b, transposeA, transposeB);
+  return tf.matMul(transposeA ? tf.transpose(a) : a, transposeB ? tf.transpose(b) : b);
+}
+
 /** x [N, in] @ w [in, out] -> [N, out]. */
 export const linear = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: tf.GradSaveFunc) => {
   save([x, w]);
@@ -30,7 +41,7 @@ export const linear = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: tf.G
     value: tf.matMul(x, w),
     gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
       const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-      return [tf.matMul(dy, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy)];
+      return [matMulT(dy, ws, false, true), matMulT(xs, dy, true, false)];
     },
   };
 }) as unknown as CustomGradientFunc<tf.Tensor2D>) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
@@ -45,7 +56,7 @@ export function embedding(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
     return {
       value: tf.gather(t, ids) as tf.Tensor2D,
       gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) =>
-        tf.matMul(tf.transpose(oneHotF32(saved[0] as tf.Tensor1D, vocab)), dy),
+        matMulT(oneHotF32(saved[0] as tf.Tensor1D, vocab), dy, true, false),
     };
   }) as unknown as CustomGradientFunc<tf.Tensor2D>);
   return f(table) as tf.Tensor2D;
