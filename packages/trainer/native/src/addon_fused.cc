@@ -1,5 +1,6 @@
 // Node-API bindings of fused.h (registered by addon.cc's Init):
 //   attendDecode(qkv, kCacheT, vCache, bias, out, B, H, Dh, C, slot, scale, biasStride)  (writes the caches)
+//   kvCacheInit(k, v, kT, vCache, BH, P, Dh, C)
 //   maskedSoftmax(x, bias, y, rows, cols, T, H, biasBatches); softmaxGrad(y, dy, dx, rows, cols)
 //   rmsNorm(x, g, y, rows, cols, eps); rmsNormGrad(x, g, dy, dx, dg, rows, cols, eps)
 // Every size is checked against the typed arrays before any memory is touched.
@@ -60,8 +61,8 @@ napi_value AttendDecode(napi_env env, napi_callback_info info) {
   if (argc < 12 || !f32(env, argv[0], &qkv) || !f32(env, argv[1], &kc) || !f32(env, argv[2], &vc) ||
       !f32(env, argv[3], &bias) || !f32(env, argv[4], &out) || !sizes(env, argv, 5, 5, s) ||
       !number(env, argv[10], &scale) || !sizes(env, argv, 11, 1, &bias_stride))
-    return fail(env,
-                "attendDecode(qkv, kCacheT, vCache, bias, out, B, H, Dh, C, slot, scale, biasStride): bad arguments");
+    return fail(env, "attendDecode(qkv, kCacheT, vCache, bias, out, B, H, Dh, C, slot, scale, biasStride): "
+                     "bad arguments");
   const int64_t B = s[0], H = s[1], Dh = s[2], C = s[3], slot = s[4], D = H * Dh;
   if (slot >= C || bias_stride < slot + 1)
     return fail(env, "attendDecode: slot must be below the cache length and the bias row must cover it");
@@ -69,6 +70,23 @@ napi_value AttendDecode(napi_env env, napi_callback_info info) {
       bias.n < (B == 0 ? 0 : (B - 1) * bias_stride + slot + 1))
     return fail(env, "attendDecode: an array is smaller than its shape");
   attend_decode(qkv.p, kc.p, vc.p, bias.p, out.p, B, H, Dh, C, slot, scale, bias_stride);
+  return nullptr;
+}
+
+napi_value KvCacheInit(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  F32 k, v, kt, vc;
+  int64_t s[4];  // BH, P, Dh, C
+  if (argc < 8 || !f32(env, argv[0], &k) || !f32(env, argv[1], &v) || !f32(env, argv[2], &kt) ||
+      !f32(env, argv[3], &vc) || !sizes(env, argv, 4, 4, s))
+    return fail(env, "kvCacheInit(k, v, kT, vCache, BH, P, Dh, C): bad arguments");
+  const int64_t BH = s[0], P = s[1], Dh = s[2], C = s[3];
+  if (P > C) return fail(env, "kvCacheInit: the prompt is longer than the cache");
+  if (k.n < BH * P * Dh || v.n < BH * P * Dh || kt.n < BH * Dh * C || vc.n < BH * C * Dh)
+    return fail(env, "kvCacheInit: an array is smaller than its shape");
+  kv_cache_init(k.p, v.p, kt.p, vc.p, BH, P, Dh, C);
   return nullptr;
 }
 
@@ -145,6 +163,7 @@ napi_value RmsNormGrad(napi_env env, napi_callback_info info) {
 void register_fused(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"attendDecode", nullptr, AttendDecode, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"kvCacheInit", nullptr, KvCacheInit, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maskedSoftmax", nullptr, MaskedSoftmax, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"softmaxGrad", nullptr, SoftmaxGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"rmsNorm", nullptr, RmsNorm, nullptr, nullptr, nullptr, napi_default, nullptr},

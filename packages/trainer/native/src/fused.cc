@@ -69,8 +69,21 @@ BREVITY_SIMD_CLONES void attend_decode(const float *qkv, float *kc, float *vc, c
   }
 }
 
-BREVITY_SIMD_CLONES void masked_softmax(const float *x, const float *bias, float *y, int64_t rows, int64_t cols,
-                                        int64_t T, int64_t H, int64_t bias_batches) {
+void kv_cache_init(const float *k, const float *v, float *kt, float *vc, int64_t BH, int64_t P, int64_t Dh,
+                   int64_t C) {
+  std::memset(kt, 0, sizeof(float) * BH * Dh * C);
+  std::memset(vc, 0, sizeof(float) * BH * C * Dh);
+  for (int64_t m = 0; m < BH; m++) {
+    const float *km = k + m * P * Dh;
+    float *ktm = kt + m * Dh * C;
+    for (int64_t s = 0; s < P; s++)
+      for (int64_t d = 0; d < Dh; d++) ktm[d * C + s] = km[s * Dh + d];
+    std::memcpy(vc + m * C * Dh, v + m * P * Dh, sizeof(float) * P * Dh);
+  }
+}
+
+BREVITY_SIMD_CLONES void masked_softmax(const float *x, const float *bias, float *y, int64_t rows,
+                                        int64_t cols, int64_t T, int64_t H, int64_t bias_batches) {
   for (int64_t r = 0; r < rows; r++) {
     const int64_t t = r % T, batch = (r / (H * T)) % bias_batches;
     const float *xr = x + r * cols, *br = bias + (batch * T + t) * cols;

@@ -15,6 +15,11 @@ namespace brevity {
 void attend_decode(const float *qkv, float *kc, float *vc, const float *bias, float *out, int64_t B,
                    int64_t H, int64_t Dh, int64_t C, int64_t slot, float scale, int64_t bias_stride);
 
+// The in-place KV cache of attend_decode from a prefill's keys and values k, v [BH, P, Dh]: kt [BH, Dh, C]
+// (keys transposed) and vc [BH, C, Dh], slots P..C-1 zero.
+void kv_cache_init(const float *k, const float *v, float *kt, float *vc, int64_t BH, int64_t P, int64_t Dh,
+                   int64_t C);
+
 // Attention weights: y = softmax(x + bias) over the last axis of x [B, H, T, cols] (rows = B * H * T).
 // bias holds bias_batches blocks of [T, cols], block (b mod bias_batches) for every head of batch b: one
 // block is a causal mask [T, cols], B blocks a per-sequence mask [B, 1, T, cols].

@@ -10,6 +10,9 @@ import { BENCH_DEFAULTS, MODEL_PRESETS } from './presets.js';
 
 export interface BenchArgs extends Partial<BenchShape> {
   model?: string;
+  /** A train config: time GRPO steps of the trainer instead (bench/grpo.ts). */
+  grpo?: string;
+  steps: number;
   backend?: BackendChoice | 'all';
   repeats: number;
   json: boolean;
@@ -91,7 +94,37 @@ async function table(a: BenchArgs, o: BenchOptions): Promise<void> {
   process.stdout.write(lines.join('\n') + '\n');
 }
 
+/** One GRPO-step breakdown per backend: a JSON line each (`--json`) or a table. */
+async function grpoBench(a: BenchArgs): Promise<void> {
+  const { benchGrpo } = await import('./grpo.js');
+  if (!Number.isInteger(a.steps) || a.steps < 1) throw new UserError('--steps: expected a positive integer');
+  const names: BackendChoice[] = a.json
+    ? [a.backend === 'all' || !a.backend ? 'auto' : a.backend]
+    : !a.backend || a.backend === 'all' || a.backend === 'auto'
+      ? [...BACKENDS]
+      : [a.backend];
+  const widths = [15, 9, 11, 10, 11, 14];
+  const lines = [row(['backend', 'step s', 'sample s', 'score s', 'update s', 'sample tok/s'], widths)];
+  for (const name of names) {
+    let backend: BackendName;
+    try {
+      backend = (await initBackend(name)).name;
+    } catch (e) {
+      lines.push(`${name.padEnd(widths[0])}  skipped: ${(e as Error).message}`);
+      continue;
+    }
+    process.stderr.write(`  running ${a.steps} + 2 GRPO steps of ${a.grpo} on ${backend}...
+`);
+    const r = await benchGrpo({ config: a.grpo!, steps: a.steps, warmup: 2, backend });
+    if (a.json) process.stdout.write(JSON.stringify({ framework: 'tfjs', backend, ...r }) + '\n');
+    const cells = [r.step_s, r.sample_s, r.score_s, r.update_s].map((x) => x.toFixed(3));
+    lines.push(row([backend, ...cells, String(r.sample_tokens_per_s)], widths));
+  }
+  if (!a.json) process.stdout.write(lines.join('\n') + '\n');
+}
+
 export async function benchCommand(a: BenchArgs): Promise<void> {
+  if (a.grpo !== undefined) return grpoBench(a);
   const o = resolveShape(a);
   if (a.json) await jsonLine(a, o);
   else await table(a, o);

@@ -24,6 +24,16 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         default: false,
         describe: 'Print ONE JSON line (train_step_ms, sample_tokens_per_s, ...) for one backend',
       })
+      .option('grpo', {
+        type: 'string',
+        describe:
+          'Time GRPO steps of this train config instead (e.g. experiments/quickstart/laser.yaml): sampling, scoring, update',
+      })
+      .option('steps', {
+        type: 'number',
+        default: 5,
+        describe: 'With --grpo: timed trainer steps (medians reported), after 2 untimed ones',
+      })
       .option('repeats', {
         type: 'number',
         default: 5,

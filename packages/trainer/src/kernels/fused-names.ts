@@ -6,6 +6,8 @@
 export const FUSED_KERNELS = {
   /** inputs {qkv [B,3D], kCacheT [B,H,Dh,C], vCache [B,H,C,Dh], bias [B,1,1,C]}, attrs {slot, scale} -> [B, D]. */
   attendDecode: 'BrevityAttendDecode',
+  /** inputs {k, v [B,H,P,Dh]}, attrs {capacity C} -> [kCacheT [B,H,Dh,C], vCache [B,H,C,Dh]], zero after P. */
+  kvCacheInit: 'BrevityKvCacheInit',
   /** inputs {x [B,H,T,S], bias [T,S] or [B,1,T,S]} -> softmax(x + bias) over the last axis. */
   maskedSoftmax: 'BrevityMaskedSoftmax',
   /** inputs {y, dy} (softmax output and its gradient) -> dx, over the last axis. */

@@ -67,6 +67,17 @@ export interface NativeAddon {
     scale: number,
     biasStride: number,
   ): void;
+  /** The in-place cache from prefill k, v [BH, P, Dh]: kT [BH, Dh, C] and vCache [BH, C, Dh], zero after P. */
+  kvCacheInit(
+    k: Float32Array,
+    v: Float32Array,
+    kT: Float32Array,
+    vCache: Float32Array,
+    BH: number,
+    P: number,
+    Dh: number,
+    C: number,
+  ): void;
   /**
    * y = softmax(x + bias) over rows of x [B, H, T, cols] (rows = B * H * T); bias: biasBatches blocks of
    * [T, cols], block b mod biasBatches for every head of batch b.

@@ -47,6 +47,21 @@ function attendDecode(addon: NativeAddon, { inputs, backend, attrs }: Params): T
   return cpu.makeTensorInfo([B, D], 'float32', out);
 }
 
+function kvCacheInit(addon: NativeAddon, { inputs, backend, attrs }: Params): TensorInfo[] {
+  const cpu = backend as MathBackendCPU;
+  const { k, v } = inputs as Record<string, TensorInfo>;
+  const C = (attrs as unknown as { capacity: number }).capacity;
+  const [B, H, P, Dh] = k.shape;
+  util.assert(
+    util.arraysEqual(v.shape, k.shape) && P <= C,
+    () => `${FUSED_KERNELS.kvCacheInit}: k [${k.shape}], v [${v.shape}] and capacity ${C} do not fit`,
+  );
+  const kT = new Float32Array(B * H * Dh * C);
+  const vc = new Float32Array(B * H * C * Dh);
+  addon.kvCacheInit(values(cpu, k), values(cpu, v), kT, vc, B * H, P, Dh, C);
+  return [cpu.makeTensorInfo([B, H, Dh, C], 'float32', kT), cpu.makeTensorInfo([B, H, C, Dh], 'float32', vc)];
+}
+
 function maskedSoftmax(addon: NativeAddon, { inputs, backend }: Params): TensorInfo {
   const cpu = backend as MathBackendCPU;
   const { x, bias } = inputs as Record<string, TensorInfo>;
@@ -97,6 +112,7 @@ function rmsNormGrad(addon: NativeAddon, { inputs, backend, attrs }: Params): Te
 export function makeFusedKernels(addon: NativeAddon): KernelConfig[] {
   const bodies: [string, (addon: NativeAddon, p: Params) => TensorInfo | TensorInfo[]][] = [
     [FUSED_KERNELS.attendDecode, attendDecode],
+    [FUSED_KERNELS.kvCacheInit, kvCacheInit],
     [FUSED_KERNELS.maskedSoftmax, maskedSoftmax],
     [FUSED_KERNELS.softmaxGrad, softmaxGrad],
     [FUSED_KERNELS.rmsNorm, rmsNorm],

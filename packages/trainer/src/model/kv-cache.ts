@@ -106,19 +106,21 @@ export function createDecodeCache(
   shape: CacheShape,
   layout: 'auto' | 'in-place' | 'concat' = 'auto',
 ): DecodeCache {
-  const [B, H, P, Dh] = prefill[0].k.shape;
+  const P = prefill[0].k.shape[2];
   const inPlace = layout === 'auto' ? hasKernel(FUSED_KERNELS.attendDecode) : layout === 'in-place';
   if (!inPlace) return new ConcatCache(prefill, mask, shape.heads, P);
   if (shape.capacity <= P || mask.shape[3] < shape.capacity)
     throw new Error(`KV cache: capacity ${shape.capacity} must exceed the prompt (${P}) and fit the mask`);
-  // Fresh buffers (concat allocates its output): the kernel writes into them.
-  const free = shape.capacity - P;
-  const kv = tidy(() =>
-    prefill.map((c) => ({
-      k: tf.concat([tf.transpose(c.k, [0, 1, 3, 2]), tf.zeros([B, H, Dh, free])], 3) as tf.Tensor4D,
-      v: tf.concat([c.v, tf.zeros([B, H, free, Dh])], 2) as tf.Tensor4D,
-    })),
-  );
+  const kv = prefill.map((c) => {
+    const [k, v] = tf
+      .engine()
+      .runKernel(
+        FUSED_KERNELS.kvCacheInit,
+        { k: c.k, v: c.v },
+        { capacity: shape.capacity },
+      ) as tf.Tensor4D[];
+    return { k, v };
+  });
   tf.dispose(prefill.flatMap((c) => [c.k, c.v]));
   return new InPlaceCache(kv, mask, shape.heads, P);
 }

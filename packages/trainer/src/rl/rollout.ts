@@ -25,7 +25,10 @@ export function promptIds(tok: CharTokenizer, problem: Problem): Int32Array {
   return Int32Array.of(tok.bos, ...tok.encode(problem.prompt));
 }
 
-/** Samples `groupSize` responses for every problem and verifies them. */
+/**
+ * Samples `groupSize` responses for every problem and verifies them. `timing.generate_s`, when given, grows
+ * by the seconds spent in generate() (the rest is verification).
+ */
 export async function sampleGroups(
   policy: Policy,
   env: Environment,
@@ -33,9 +36,11 @@ export async function sampleGroups(
   problems: Problem[],
   s: SamplingSettings,
   rng: Rng,
+  timing?: { generate_s: number },
 ): Promise<RolloutGroupWithProblem[]> {
   const prompts = problems.map((p) => promptIds(tok, p));
   const all = prompts.flatMap((p) => Array.from({ length: s.groupSize }, () => p));
+  const t0 = performance.now();
   const gens = await generate(policy, all, {
     maxNewTokens: s.maxNewTokens,
     eosId: tok.eos,
@@ -44,6 +49,7 @@ export async function sampleGroups(
     topP: s.topP,
     rng,
   });
+  if (timing) timing.generate_s += (performance.now() - t0) / 1000;
   return problems.map((problem, g) => {
     const rollouts = gens.slice(g * s.groupSize, (g + 1) * s.groupSize).map((gen): Rollout => {
       const text = tok.decode(gen.tokens, { skipSpecial: true });

@@ -66,9 +66,10 @@ async function rollouts(s: RunState, reward: Reward, st: StageSettings) {
   let kept: { groups: RolloutGroupWithProblem[]; rewards: Float64Array[] } = { groups: [], rewards: [] };
   let sampled = 0;
   const all: RolloutGroupWithProblem[] = [];
+  const timing = { generate_s: 0 };
   for (let round = 0; kept.groups.length < B; round++) {
     const problems: Problem[] = s.env.sample(s.rng, B - kept.groups.length, 'train');
-    const groups = await sampleGroups(s.policy, s.env, s.tok, problems, sampling(s, st), s.rng);
+    const groups = await sampleGroups(s.policy, s.env, s.tok, problems, sampling(s, st), s.rng, timing);
     all.push(...groups);
     sampled += groups.length;
     const rewards = reward.score({ groups } as RewardBatch, ctx);
@@ -81,7 +82,7 @@ async function rollouts(s: RunState, reward: Reward, st: StageSettings) {
     };
     if (!st.dynamicSampling || !s.cfg.filter.refill || round >= s.cfg.filter.maxRefillRounds) break;
   }
-  return { ...kept, all, keptFrac: kept.groups.length / sampled };
+  return { ...kept, all, keptFrac: kept.groups.length / sampled, generateSecs: timing.generate_s };
 }
 
 /** Update samples with sequence-level advantages (GRPO family) or GAE targets (PPO). */
@@ -194,8 +195,9 @@ async function trainStep(s: RunState): Promise<Metrics> {
   const reward = rewardFor(s, st.index);
   await monitor(s, reward, st);
   const tr = performance.now();
-  const { groups, rewards, all, keptFrac } = await rollouts(s, reward, st);
+  const { groups, rewards, all, keptFrac, generateSecs } = await rollouts(s, reward, st);
   const rolloutSecs = (performance.now() - tr) / 1000;
+  const tu = performance.now();
   const row: Metrics = {
     step: s.step,
     stage: st.index,
@@ -205,6 +207,9 @@ async function trainStep(s: RunState): Promise<Metrics> {
   };
   if (groups.length > 0) Object.assign(row, await update(s, await updateSamples(s, groups, rewards), st));
   row['perf/rollout_tokens_per_s'] = (row['rollout/tokens'] as number) / rolloutSecs;
+  row['perf/sample_s'] = generateSecs;
+  row['perf/score_s'] = rolloutSecs - generateSecs;
+  row['perf/update_s'] = (performance.now() - tu) / 1000;
   row['perf/step_s'] = (performance.now() - t0) / 1000;
   return row;
 }

@@ -1,0 +1,186 @@
+// Before/after speed table of `brevity bench --json` on this machine: every variant runs in its own
+// process, the variants take turns for --rounds rounds (so load from other jobs spreads over all of them),
+// and the table reports the median over rounds of each variant's median step time and sampling rate.
+//
+// Variants (--variants, comma-separated):
+//   before:wasm, before:cpu  the CLI at --before REF (default c0ee89b, the commit before the fused kernels and
+//                            the in-place KV cache), built once in tmp/bench-before/<sha> (a git worktree)
+//   wasm, cpu, cpu+native    the current build (cpu: BREVITY_NATIVE=0, tfjs' own kernels)
+//   torch                    shared/tools/torch_reference.py on the same shape, --threads 1 (Debian's python3)
+// With --grpo CONFIG the current variants time GRPO steps of that train config instead (bench --grpo):
+// sampling, scoring and update seconds per step.
+//
+// Usage: npm run build && node scripts/bench-compare.mjs [--model base] [--rounds 3] [--repeats 5]
+//          [--variants ...] [--before REF] [--torch PATH] [--python /usr/bin/python3]
+//        node scripts/bench-compare.mjs --grpo experiments/quickstart/laser.yaml [--steps 5] [--rounds 3]
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { values: args } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'base' },
+    rounds: { type: 'string', default: '3' },
+    repeats: { type: 'string', default: '5' },
+    variants: { type: 'string' },
+    before: { type: 'string', default: 'c0ee89b' },
+    torch: { type: 'string', default: join(root, '..', 'shared', 'tools', 'torch_reference.py') },
+    python: { type: 'string', default: '/usr/bin/python3' },
+    grpo: { type: 'string' },
+    steps: { type: 'string', default: '5' },
+  },
+});
+
+const NOW = join(root, 'packages/trainer/dist/cli.js');
+const VARIANTS = {
+  'before:wasm': { cli: 'before', backend: 'wasm', env: { BREVITY_NATIVE: '0' } },
+  'before:cpu': { cli: 'before', backend: 'cpu', env: { BREVITY_NATIVE: '0' } },
+  wasm: { cli: 'now', backend: 'wasm', env: {} },
+  cpu: { cli: 'now', backend: 'cpu', env: { BREVITY_NATIVE: '0' } },
+  'cpu+native': { cli: 'now', backend: 'cpu', env: {} },
+  torch: { cli: 'torch' },
+};
+const defaults = args.grpo ? 'wasm,cpu+native' : 'before:wasm,before:cpu,wasm,cpu,cpu+native,torch';
+const names = (args.variants ?? defaults).split(',');
+for (const n of names)
+  if (!VARIANTS[n]) throw new Error(`unknown variant ${n} (known: ${Object.keys(VARIANTS)})`);
+if (args.grpo && names.some((n) => VARIANTS[n].cli !== 'now'))
+  throw new Error('--grpo runs the current build only (variants wasm, cpu, cpu+native)');
+
+/** The CLI at `ref`, built once in a git worktree whose node_modules link to this checkout's. */
+function beforeCli(ref) {
+  const sha = execFileSync('git', ['-C', root, 'rev-parse', '--short', ref], { encoding: 'utf8' }).trim();
+  const dir = join(root, 'tmp', 'bench-before', sha);
+  const cli = join(dir, 'packages/trainer/dist/cli.js');
+  if (existsSync(cli)) return cli;
+  if (!existsSync(dir))
+    execFileSync('git', ['-C', root, 'worktree', 'add', '--detach', dir, sha], { stdio: 'ignore' });
+  const nm = join(dir, 'node_modules');
+  mkdirSync(join(nm, '@brevity'), { recursive: true });
+  for (const e of readdirSync(join(root, 'node_modules')))
+    if (e !== '@brevity' && !existsSync(join(nm, e))) symlinkSync(join(root, 'node_modules', e), join(nm, e));
+  for (const p of ['core', 'envs', 'rewards', 'trainer'])
+    if (!existsSync(join(nm, '@brevity', p)))
+      symlinkSync(join('..', '..', 'packages', p), join(nm, '@brevity', p));
+  process.stderr.write(`building ${ref} (${sha}) in ${dir}...\n`);
+  execFileSync(join(root, 'node_modules/.bin/tsc'), ['-b'], { cwd: dir, stdio: 'inherit' });
+  return cli;
+}
+
+async function shapeOf(model) {
+  const { BENCH_DEFAULTS, MODEL_PRESETS } = await import(
+    join(root, 'packages/trainer/dist/bench/presets.js')
+  );
+  if (!MODEL_PRESETS[model]) throw new Error(`unknown --model ${model}`);
+  return { ...BENCH_DEFAULTS, ...MODEL_PRESETS[model].shape };
+}
+
+const lastJson = (out) =>
+  JSON.parse(
+    out
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .pop(),
+  );
+
+function runVariant(name, shape, clis) {
+  const v = VARIANTS[name];
+  if (v.cli === 'torch') {
+    const flags = Object.entries(shape).flatMap(([k, x]) => [
+      `--${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`,
+      String(x),
+    ]);
+    const out = execFileSync(
+      args.python,
+      [args.torch, '--threads', '1', '--repeats', args.repeats, ...flags],
+      {
+        encoding: 'utf8',
+      },
+    );
+    return lastJson(out);
+  }
+  const bench = args.grpo
+    ? ['bench', '--grpo', args.grpo, '--steps', args.steps]
+    : ['bench', '--model', args.model, '--repeats', args.repeats];
+  const out = execFileSync(process.execPath, [clis[v.cli], ...bench, '--json', '--backend', v.backend], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, BREVITY_THREADS: '1', ...v.env },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return lastJson(out);
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function table(results, keys) {
+  const rows = names.map((n) => [n, ...keys.map(([k]) => median(results[n].map((r) => r[k])))]);
+  const lines = [
+    `| variant | ${keys.map(([, h]) => h).join(' | ')} | runs |`,
+    `|${'---|'.repeat(keys.length + 2)}`,
+  ];
+  for (const [n, ...cells] of rows) {
+    const runs = keys.map(([k]) => results[n].map((r) => r[k]).join('/')).join('; ');
+    lines.push(`| ${n} | ${cells.map((c) => +c.toPrecision(4)).join(' | ')} | ${runs} |`);
+  }
+  return { rows, text: lines.join('\n') };
+}
+
+async function main() {
+  const clis = { now: NOW };
+  if (names.some((n) => VARIANTS[n].cli === 'before')) clis.before = beforeCli(args.before);
+  const shape = args.grpo ? null : await shapeOf(args.model);
+  const results = Object.fromEntries(names.map((n) => [n, []]));
+  for (let r = 0; r < Number(args.rounds); r++)
+    for (const n of names) {
+      const res = runVariant(n, shape, clis);
+      results[n].push(res);
+      process.stderr.write(`round ${r + 1} ${n}: ${JSON.stringify(res)}\n`);
+    }
+  const what = args.grpo
+    ? `GRPO steps of ${args.grpo}`
+    : `bench --model ${args.model} (${JSON.stringify(shape)})`;
+  console.log(`\n${what}; ${args.rounds} rounds, median of the per-round medians; BREVITY_THREADS=1\n`);
+  if (args.grpo) {
+    const keys = [
+      ['step_s', 'step s'],
+      ['sample_s', 'sample s'],
+      ['score_s', 'score s'],
+      ['update_s', 'update s'],
+      ['sample_tokens_per_s', 'sample tok/s'],
+    ];
+    console.log(table(results, keys).text);
+    return;
+  }
+  const { rows, text } = table(results, [
+    ['train_step_ms', 'train step ms'],
+    ['sample_tokens_per_s', 'sample tok/s'],
+  ]);
+  console.log(text);
+  const get = (n) => rows.find((r) => r[0] === n);
+  const ratios = [];
+  for (const [n, ms, tps] of rows) {
+    const parts = [];
+    for (const ref of ['before:wasm', 'before:cpu']) {
+      const b = get(ref);
+      if (b && n !== ref)
+        parts.push(`vs ${ref}: step ${(b[1] / ms).toFixed(2)}x faster, sampling ${(tps / b[2]).toFixed(2)}x`);
+    }
+    const t = get('torch');
+    if (t && n !== 'torch')
+      parts.push(
+        `vs torch: step time ${(ms / t[1]).toFixed(2)}x torch's, sampling rate ${(tps / t[2]).toFixed(2)}x torch's`,
+      );
+    if (parts.length) ratios.push(`- ${n}: ${parts.join('; ')}`);
+  }
+  console.log('\n' + ratios.join('\n'));
+}
+
+await main();

@@ -1,0 +1,81 @@
+/**
+ * `brevity bench`'s workloads: the named sizes (base must be the shipped base model), the flag checks, the
+ * speed yardstick on a tiny model, and the GRPO-step breakdown, which runs the real trainer on the LASER
+ * quickstart config.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
+
+import { initBackend } from '../packages/trainer/src/backend.js';
+import { runBench } from '../packages/trainer/src/bench/bench.js';
+import { resolveShape } from '../packages/trainer/src/bench/command.js';
+import { benchGrpo } from '../packages/trainer/src/bench/grpo.js';
+
+const baseCheckpoint = JSON.parse(readFileSync('experiments/base/checkpoint/config.json', 'utf8')) as {
+  model: { vocab: number; d: number; layers: number; heads: number; ctx: number };
+};
+const baseRecipe = parse(readFileSync('experiments/base/sft-modchain.yaml', 'utf8')) as { batchSize: number };
+
+describe('bench sizes', () => {
+  test('--model base is the shipped base model and its SFT batch', () => {
+    const o = resolveShape({ model: 'base', repeats: 5, json: true, steps: 5 });
+    const { vocab, d, layers, heads, ctx } = baseCheckpoint.model;
+    expect({ vocab: o.vocab, d: o.d, layers: o.layers, heads: o.heads, ctx: o.ctx }).toEqual({
+      vocab,
+      d,
+      layers,
+      heads,
+      ctx,
+    });
+    expect(o.batch).toBe(baseRecipe.batchSize);
+    expect(o.sampleTokens + 1).toBeLessThanOrEqual(ctx);
+  });
+
+  // Each case: flags that must be refused, and the message naming the flag.
+  test.each([
+    [{ model: 'huge' }, /--model huge: unknown model size/],
+    [{ d: 0 }, /--d: expected a positive integer/],
+    [{ d: 30, heads: 4 }, /--heads 4 must divide --d 30/],
+    [{ repeats: 0 }, /--repeats: expected a positive integer/],
+  ])('refuses %o', (flags, message) => {
+    expect(() => resolveShape({ repeats: 5, json: true, steps: 5, ...flags })).toThrow(message);
+  });
+});
+
+describe('bench workloads (cpu)', () => {
+  test('a tiny model: one train-step time and a sampling rate per run', async () => {
+    await initBackend('cpu');
+    const o = resolveShape({
+      d: 16,
+      layers: 1,
+      heads: 2,
+      vocab: 11,
+      ctx: 16,
+      batch: 2,
+      seq: 8,
+      repeats: 2,
+      json: true,
+      steps: 1,
+    });
+    const r = await runBench({ ...o, sampleBatch: 3, sampleTokens: 5 });
+    expect(r.train_runs_ms).toHaveLength(2);
+    expect(r.sample_runs_ms).toHaveLength(2);
+    expect(r.train_step_ms).toBeGreaterThan(0);
+    expect(r.sample_tokens_per_s).toBeGreaterThan(0);
+  });
+
+  test('--grpo: the trainer runs the steps; sampling, scoring and update fit in the step time', async () => {
+    const r = await benchGrpo({
+      config: 'experiments/quickstart/laser.yaml',
+      steps: 2,
+      warmup: 0,
+      backend: 'cpu',
+    });
+    expect(r.steps).toBe(2);
+    expect(r.step_runs_s).toHaveLength(2);
+    for (const k of ['sample_s', 'score_s', 'update_s'] as const) expect(r[k]).toBeGreaterThan(0);
+    expect(r.sample_s + r.score_s + r.update_s).toBeLessThanOrEqual(r.step_s + 1e-3); // medians of 2 = means
+    expect(r.rollout_tokens).toBeGreaterThan(0);
+  }, 60_000);
+});
