@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Runs on the GPU machine from the repo root: unpacks node and the Vulkan loader, then the commands given
+# Runs on the GPU machine from the repo root: unpacks node and the Vulkan/GL libraries, then the commands given
 # as arguments with `brevity` = the bundled CLI. Output goes to $OUT (or ./gpu-out).
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
 OUT="${OUT:-$PWD/gpu-out}"; mkdir -p "$OUT"
 xz -dc "$here/node.xz" > "$work/node" 2>/dev/null || python3 -c "import lzma,sys;sys.stdout.buffer.write(lzma.open('$here/node.xz').read())" > "$work/node"
 chmod +x "$work/node"
-if [ -f "$here/libvulkan1.deb" ]; then
-  dpkg -x "$here/libvulkan1.deb" "$work/vk" && export LD_LIBRARY_PATH="$work/vk/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}"
-fi
+# Vulkan loader + GL dispatch libraries (pack.sh): unpacked privately, found through LD_LIBRARY_PATH.
+for deb in "$here"/debs/*.deb; do
+  [ -f "$deb" ] && dpkg -x "$deb" "$work/vk"
+done
+[ -d "$work/vk/usr/lib/x86_64-linux-gnu" ] && export LD_LIBRARY_PATH="$work/vk/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export PATH="$work:$PATH"
 brevity() { "$work/node" "$here/brevity.mjs" "$@"; }
 export -f brevity 2>/dev/null || true

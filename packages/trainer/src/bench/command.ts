@@ -43,7 +43,9 @@ async function benchOn(
   name: BackendChoice,
   o: BenchOptions,
 ): Promise<{ backend: BackendName; result: BenchResult }> {
-  const report = await initBackend(name);
+  const report = await initBackend(name).catch((e: Error) => {
+    throw new UserError(e.message);
+  });
   try {
     return { backend: report.name, result: await runBench(o) };
   } catch (e) {
@@ -110,6 +112,7 @@ async function grpoBench(a: BenchArgs): Promise<void> {
     try {
       backend = (await initBackend(name)).name;
     } catch (e) {
+      if (a.json) throw new UserError((e as Error).message);
       lines.push(`${name.padEnd(widths[0])}  skipped: ${(e as Error).message}`);
       continue;
     }

@@ -77,7 +77,7 @@ function nucleus(lp: Float64Array, p: Float64Array, V: number, topP: number, ord
 /** Reusable buffers for one vocabulary size (avoids allocating per row). */
 export class RowSampler {
   private readonly lp: Float64Array;
-  /** exp(lp), computed once per row (the entropy, the mass and the draw all read it). */
+  /** The probabilities, computed once per row (the entropy, the mass and the draw all read them). */
   private readonly p: Float64Array;
   private readonly order: Int32Array;
   private readonly identity: Int32Array;
@@ -89,15 +89,33 @@ export class RowSampler {
     this.identity = Int32Array.from({ length: vocab }, (_, i) => i);
   }
 
+  /**
+   * Log-probs (as logSoftmaxRow) and probabilities of one row, one exp per entry: p = exp(z - max) / sum
+   * (equal to exp(lp) up to rounding). Returns the entropy (as entropyOf).
+   */
+  private distribution(logits: ArrayLike<number>, offset: number, t: number): number {
+    const { vocab: V, lp, p } = this;
+    let max = -Infinity;
+    for (let i = 0; i < V; i++) {
+      lp[i] = t === 1 ? logits[offset + i] : logits[offset + i] / t;
+      max = Math.max(max, lp[i]);
+    }
+    let sum = 0;
+    for (let i = 0; i < V; i++) sum += p[i] = Math.exp(lp[i] - max);
+    const lse = max + Math.log(sum);
+    let entropy = 0;
+    for (let i = 0; i < V; i++) {
+      lp[i] -= lse;
+      p[i] /= sum;
+      if (lp[i] > -Infinity) entropy -= p[i] * lp[i];
+    }
+    return entropy;
+  }
+
   /** Samples from row `offset/V` of `logits` with the uniform `u` in [0, 1). */
   sample(logits: ArrayLike<number>, offset: number, o: SamplingOptions, u: number): SampledToken {
     const { vocab: V, lp, p } = this;
-    logSoftmaxRow(logits, offset, V, o.temperature > 0 ? o.temperature : 1, lp);
-    let entropy = 0; // entropyOf(lp, V), sharing the exps
-    for (let i = 0; i < V; i++) {
-      p[i] = Math.exp(lp[i]);
-      if (lp[i] > -Infinity) entropy -= p[i] * lp[i];
-    }
+    const entropy = this.distribution(logits, offset, o.temperature > 0 ? o.temperature : 1);
     let token: number;
     if (o.temperature <= 0) token = argmax(lp, V);
     else if (o.topP >= 1) {
