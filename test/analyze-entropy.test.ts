@@ -154,7 +154,7 @@ describe('brevity analyze entropy on the base checkpoint', () => {
     const md = readFileSync(join(out, 'entropy.md'), 'utf8');
     expect(md).toContain('## base');
     expect(md).toContain('| difficulty | responses |');
-    expect(md).toContain('![Per response');
+    expect(md).toContain('![Per response of base');
   }, 60_000);
 
   it.each([

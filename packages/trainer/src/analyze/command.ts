@@ -151,7 +151,10 @@ export async function analyzeEntropy(a: AnalyzeEntropyArgs): Promise<string[]> {
   const out = resolve(a.out);
   mkdirSync(out, { recursive: true });
   const files = [join(out, 'entropy.json'), join(out, 'entropy.md')];
-  writeFileSync(files[0], JSON.stringify({ settings, results }, null, 1) + '\n');
+  // Per-response values rounded to 5 digits: the file stays small and regenerates byte-identically.
+  const round = (_k: string, v: unknown) =>
+    typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(5)) : v;
+  writeFileSync(files[0], JSON.stringify({ settings, results }, round) + '\n');
   writeFileSync(files[1], entropyMarkdown(a.title, settings, results));
   for (const f of entropyFigures(results)) {
     const svg = await renderSvg(f.spec);

@@ -120,28 +120,27 @@ export function entropyMarkdown(title: string, s: EntropySettings, results: Entr
 
 const config = { font: 'DejaVu Sans, Arial, sans-serif', background: 'white' };
 
-function scatter(results: EntropyResult[]): FigureSpec {
-  const values = results.flatMap((r) =>
-    r.samples.flatMap((s) => [
-      { checkpoint: r.label, difficulty: s.difficulty, length: s.length, phase: 'think', entropy: s.think },
-      ...(s.answer === null
-        ? []
-        : [
-            {
-              checkpoint: r.label,
-              difficulty: s.difficulty,
-              length: s.length,
-              phase: 'answer',
-              entropy: s.answer,
-            },
-          ]),
-    ]),
-  );
+/** Every response of the first checkpoint (the reference; one point per response keeps the SVG small). */
+function scatter(r: EntropyResult): FigureSpec {
+  const values = r.samples.flatMap((s) => [
+    { checkpoint: r.label, difficulty: s.difficulty, length: s.length, phase: 'think', entropy: s.think },
+    ...(s.answer === null
+      ? []
+      : [
+          {
+            checkpoint: r.label,
+            difficulty: s.difficulty,
+            length: s.length,
+            phase: 'answer',
+            entropy: s.answer,
+          },
+        ]),
+  ]);
   const spec: TopLevelSpec = {
     config,
     data: { values },
     facet: {
-      row: { field: 'checkpoint', type: 'nominal', title: null, sort: results.map((r) => r.label) },
+      row: { field: 'checkpoint', type: 'nominal', title: null },
       column: { field: 'phase', type: 'nominal', title: null, sort: ['think', 'answer'] },
     },
     spec: {
@@ -162,7 +161,7 @@ function scatter(results: EntropyResult[]): FigureSpec {
   };
   return {
     file: 'entropy-scatter',
-    caption: 'Per response: mean token entropy of the think and answer phases vs response length.',
+    caption: `Per response of ${r.label}: mean token entropy of the think and answer phases vs response length.`,
     spec,
   };
 }
@@ -204,7 +203,7 @@ function models(results: EntropyResult[]): FigureSpec {
   };
 }
 
-/** The scatter of every response, and the per-checkpoint means when there are several checkpoints. */
+/** The scatter of the first checkpoint's responses, and the per-checkpoint means when there are several. */
 export function entropyFigures(results: EntropyResult[]): FigureSpec[] {
-  return results.length > 1 ? [scatter(results), models(results)] : [scatter(results)];
+  return results.length > 1 ? [scatter(results[0]), models(results)] : [scatter(results[0])];
 }
