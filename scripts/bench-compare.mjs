@@ -3,8 +3,10 @@
 // and the table reports the median over rounds of each variant's median step time and sampling rate.
 //
 // Variants (--variants, comma-separated):
-//   before:wasm, before:cpu  the CLI at --before REF (default c0ee89b, the commit before the fused kernels and
-//                            the in-place KV cache), built once in tmp/bench-before/<sha> (a git worktree)
+//   before:wasm, before:cpu, before:cpu+native
+//                            the CLI at --before REF (default c0ee89b, the commit before the fused kernels and
+//                            the in-place KV cache; its native addon had matmul + elementwise kernels), built
+//                            once in tmp/bench-before/<sha> (a git worktree)
 //   wasm, cpu, cpu+native    the current build (cpu: BREVITY_NATIVE=0, tfjs' own kernels)
 //   torch                    shared/tools/torch_reference.py on the same shape, --threads 1 (Debian's python3)
 // With --grpo CONFIG the current variants time GRPO steps of that train config instead (bench --grpo):
@@ -38,6 +40,7 @@ const NOW = join(root, 'packages/trainer/dist/cli.js');
 const VARIANTS = {
   'before:wasm': { cli: 'before', backend: 'wasm', env: { BREVITY_NATIVE: '0' } },
   'before:cpu': { cli: 'before', backend: 'cpu', env: { BREVITY_NATIVE: '0' } },
+  'before:cpu+native': { cli: 'before', backend: 'cpu', env: {} },
   wasm: { cli: 'now', backend: 'wasm', env: {} },
   cpu: { cli: 'now', backend: 'cpu', env: { BREVITY_NATIVE: '0' } },
   'cpu+native': { cli: 'now', backend: 'cpu', env: {} },
@@ -67,6 +70,8 @@ function beforeCli(ref) {
       symlinkSync(join('..', '..', 'packages', p), join(nm, '@brevity', p));
   process.stderr.write(`building ${ref} (${sha}) in ${dir}...\n`);
   execFileSync(join(root, 'node_modules/.bin/tsc'), ['-b'], { cwd: dir, stdio: 'inherit' });
+  const native = join(dir, 'scripts/build-native.mjs');
+  if (existsSync(native)) execFileSync(process.execPath, [native], { cwd: dir, stdio: 'inherit' });
   return cli;
 }
 

@@ -1,7 +1,7 @@
 /**
  * The native elementwise kernels (packages/trainer/src/kernels/native-elementwise.ts) against tfjs' own cpu
  * kernels: Transpose, Slice, SplitV, Softmax, Add/Sub/Multiply/RealDiv with broadcasting, Sum, Mean, Relu,
- * Step, GatherV2, Concat, PadV2, and gradients through them. Same shapes, same values to float32 rounding,
+ * Step, Sqrt, Exp, Square, Rsqrt, Neg, Log, GatherV2, Concat, PadV2, and gradients through them. Same shapes, same values to float32 rounding,
  * NaN/Infinity in the same places. Skipped, with the reason in the title, when the addon is not built.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -214,6 +214,20 @@ describe.skipIf(!probe.ok)(`native elementwise kernels equal tfjs cpu${skipReaso
     const [x, s] = [rand([8, 9]), specials()];
     const f = () => [tf.relu(x), tf.step(x), tf.step(x, 0.25), tf.relu(s), tf.step(s), tf.step(s, 0.25)];
     expect(worstDiff(f)).toBe(0);
+    tf.dispose([x, s]);
+  });
+
+  // Each op on random values of both signs (NaN where undefined) and on the special values.
+  it.each([
+    ['sqrt', tf.sqrt],
+    ['exp', tf.exp],
+    ['square', tf.square],
+    ['rsqrt', tf.rsqrt],
+    ['neg', tf.neg],
+    ['log', tf.log],
+  ] as const)('%s, with special values', (_name, op) => {
+    const [x, s] = [rand([7, 11], 20), specials()];
+    expect(worstDiff(() => [op(x), op(s), op(tf.abs(x))])).toBeLessThan(TOL);
     tf.dispose([x, s]);
   });
 

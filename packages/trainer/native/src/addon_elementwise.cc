@@ -157,7 +157,7 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   float *x, *out;
   size_t x_len, out_len;
   double alpha = 0;
-  if (argc < 4 || napi_get_value_int32(env, argv[0], &op) != napi_ok || op < kReluOp || op > kStepOp ||
+  if (argc < 4 || napi_get_value_int32(env, argv[0], &op) != napi_ok || op < kReluOp || op > kLastUnaryOp ||
       !f32(env, argv[1], &x, &x_len) || !f32(env, argv[2], &out, &out_len) ||
       napi_get_value_double(env, argv[3], &alpha) != napi_ok)
     return fail(env, "unary(op, x, out, alpha): bad arguments");

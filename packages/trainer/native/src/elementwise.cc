@@ -160,10 +160,33 @@ void reduce_sum(const float *x, float *out, int64_t out_size, int rank, const in
 }
 
 void unary(int op, const float *x, float *out, int64_t n, float alpha) {
-  if (op == kReluOp) {
-    for (int64_t i = 0; i < n; i++) out[i] = x[i] < 0.0f ? 0.0f : x[i];
-  } else {
-    for (int64_t i = 0; i < n; i++) out[i] = std::isnan(x[i]) ? x[i] : (x[i] > 0.0f ? 1.0f : alpha);
+  const auto each = [&](auto f) {
+    for (int64_t i = 0; i < n; i++) out[i] = static_cast<float>(f(static_cast<double>(x[i])));
+  };
+  switch (op) {
+    case kReluOp:
+      for (int64_t i = 0; i < n; i++) out[i] = x[i] < 0.0f ? 0.0f : x[i];
+      break;
+    case kStepOp:
+      for (int64_t i = 0; i < n; i++) out[i] = std::isnan(x[i]) ? x[i] : (x[i] > 0.0f ? 1.0f : alpha);
+      break;
+    case kSqrtOp:
+      each([](double v) { return std::sqrt(v); });
+      break;
+    case kExpOp:
+      each([](double v) { return std::exp(v); });
+      break;
+    case kSquareOp:
+      each([](double v) { return v * v; });
+      break;
+    case kRsqrtOp:
+      each([](double v) { return 1.0 / std::sqrt(v); });
+      break;
+    case kNegOp:
+      for (int64_t i = 0; i < n; i++) out[i] = -x[i];
+      break;
+    default:
+      each([](double v) { return std::log(v); });
   }
 }
 

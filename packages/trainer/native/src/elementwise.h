@@ -23,9 +23,20 @@ void broadcast_binary(int op, const float *a, const float *b, float *out, int ra
 void reduce_sum(const float *x, float *out, int64_t out_size, int rank, const int64_t *shape,
                 const int64_t *out_strides, float divisor);
 
-enum UnaryOp : int { kReluOp = 0, kStepOp = 1 };
+enum UnaryOp : int {
+  kReluOp = 0,
+  kStepOp = 1,
+  kSqrtOp = 2,
+  kExpOp = 3,
+  kSquareOp = 4,
+  kRsqrtOp = 5,
+  kNegOp = 6,
+  kLogOp = 7,
+  kLastUnaryOp = kLogOp
+};
 
-// out = relu(x) or step(x) (NaN stays NaN, x > 0 gives 1, otherwise alpha), elementwise over n values.
+// out = op(x) elementwise over n values: relu; step (NaN stays NaN, x > 0 gives 1, otherwise alpha); sqrt,
+// exp, x*x, 1/sqrt, -x and log computed in double and rounded once, as tfjs' JavaScript kernels do.
 void unary(int op, const float *x, float *out, int64_t n, float alpha);
 
 // out[b, o, i, :] = x[b, o, idx[b, i], :] (tfjs GatherV2 flattened to [batch, outer, dim, slice]).

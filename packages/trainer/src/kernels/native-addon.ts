@@ -46,7 +46,7 @@ export interface NativeAddon {
     dim: number,
     slice: number,
   ): boolean;
-  /** op 0: relu, op 1: step with alpha. */
+  /** op 0: relu, 1: step with alpha, 2: sqrt, 3: exp, 4: square, 5: rsqrt, 6: neg, 7: log. */
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   /**
    * One decode step of attention (fused.h): writes each row's key and value from qkv [B, 3D] into the caches

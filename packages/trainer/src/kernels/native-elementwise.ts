@@ -265,6 +265,12 @@ const BODIES: [kernelName: string, body: NativeBody][] = [
   ['Mean', reductionBody(true)],
   ['Relu', unaryBody(0)],
   ['Step', unaryBody(1)],
+  ['Sqrt', unaryBody(2)],
+  ['Exp', unaryBody(3)],
+  ['Square', unaryBody(4)],
+  ['Rsqrt', unaryBody(5)],
+  ['Neg', unaryBody(6)],
+  ['Log', unaryBody(7)],
 ];
 
 export function makeElementwiseKernels(addon: NativeAddon, original: OriginalKernel): KernelConfig[] {
