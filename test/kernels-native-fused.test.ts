@@ -1,6 +1,7 @@
 /**
  * The fused model kernels (packages/trainer/src/kernels/native-fused.ts) against the tfjs compositions the
- * model uses without them: RMSNorm and the masked attention softmax, forward and gradients, and decode-step
+ * model uses without them: RMSNorm, the masked attention softmax and the weighted cross-entropy, forward and
+ * gradients, and decode-step
  * attention over the in-place KV
  * cache versus the cache grown by concat (model/kv-cache.ts), including left padding and row compaction.
  * Each case runs once on tfjs' own cpu kernels (the plain path) and once with the native kernels (the fast
@@ -13,6 +14,7 @@ import { installNativeKernels, uninstallNativeKernels } from '../packages/traine
 import { FUSED_KERNELS } from '../packages/trainer/src/kernels/fused-names.js';
 import { attendDecodeFused, hasKernel, maskedSoftmax, rmsNorm } from '../packages/trainer/src/model/fused.js';
 import { createDecodeCache } from '../packages/trainer/src/model/kv-cache.js';
+import { softmaxCrossEntropy } from '../packages/trainer/src/model/ops.js';
 import { MASKED } from '../packages/trainer/src/model/policy.js';
 import { worstDiff } from './kernels-compare.js';
 
@@ -56,6 +58,24 @@ describe.skipIf(!probe.ok)(`fused kernels equal the tfjs compositions${skipReaso
     });
     expect(worst).toBeLessThan(1e-5);
     tf.dispose([x, g, w]);
+  });
+
+  // [rows N, vocabulary V, targets (one per row; -1 and V are outside the vocabulary: no target)]
+  const entropies: [number, number, number[]][] = [
+    [2, 2, [1, 0]], // two classes (tfjs' oneHot needs depth >= 2)
+    [4, 21, [0, 20, 7, 7]], // the modchain vocabulary, a repeated target
+    [3, 64, [-1, 64, 5]], // out-of-range targets contribute nothing, as a zero one-hot row
+  ];
+  it.each(entropies)('cross-entropy [%i, %i] (targets %j): loss and gradient', (N, V, t) => {
+    const logits = rand([N, V], 6) as tf.Tensor2D;
+    const targets = tf.tensor1d(t, 'int32');
+    const weights = rand([N], 1) as tf.Tensor1D; // signed weights, as GRPO advantages can be
+    const worst = worstDiff(() => {
+      const f = (z: tf.Tensor) => softmaxCrossEntropy(z as tf.Tensor2D, targets, weights);
+      return [f(logits), tf.grad(f)(logits)];
+    });
+    expect(worst).toBeLessThan(1e-5);
+    tf.dispose([logits, targets, weights]);
   });
 
   // [x shape, bias: 'causal' [T, S] | 'per-sequence' [B, 1, T, S] with left padding]

@@ -2,7 +2,8 @@
 //   attendDecode(qkv, kCacheT, vCache, bias, out, B, H, Dh, C, slot, scale, biasStride)  (writes the caches)
 //   kvCacheInit(k, v, kT, vCache, BH, P, Dh, C)
 //   maskedSoftmax(x, bias, y, rows, cols, T, H, biasBatches); softmaxGrad(y, dy, dx, rows, cols)
-//   rmsNorm(x, g, y, rows, cols, eps); rmsNormGrad(x, g, dy, dx, dg, rows, cols, eps)
+//   crossEntropy(logits, targets, weights, probs, N, V) -> loss; crossEntropyGrad(probs, targets, weights, dy,
+//   dz, N, V); rmsNorm(x, g, y, rows, cols, eps); rmsNormGrad(x, g, dy, dx, dg, rows, cols, eps)
 // Every size is checked against the typed arrays before any memory is touched.
 #include <node_api.h>
 
@@ -124,6 +125,55 @@ napi_value SoftmaxGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+bool i32(napi_env env, napi_value v, const int32_t **data, int64_t *n) {
+  bool is_ta = false;
+  napi_is_typedarray(env, v, &is_ta);
+  if (!is_ta) return false;
+  napi_typedarray_type type;
+  void *p = nullptr;
+  size_t len = 0;
+  napi_get_typedarray_info(env, v, &type, &len, &p, nullptr, nullptr);
+  *data = static_cast<const int32_t *>(p);
+  *n = static_cast<int64_t>(len);
+  return type == napi_int32_array;
+}
+
+napi_value CrossEntropy(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  F32 z, w, probs;
+  const int32_t *t = nullptr;
+  int64_t t_n = 0, s[2];
+  if (argc < 6 || !f32(env, argv[0], &z) || !i32(env, argv[1], &t, &t_n) || !f32(env, argv[2], &w) ||
+      !f32(env, argv[3], &probs) || !sizes(env, argv, 4, 2, s))
+    return fail(env, "crossEntropy(logits, targets, weights, probs, N, V): bad arguments");
+  const int64_t N = s[0], V = s[1];
+  if (z.n < N * V || probs.n < N * V || t_n < N || w.n < N)
+    return fail(env, "crossEntropy: an array is smaller than its shape");
+  napi_value out;
+  napi_create_double(env, cross_entropy(z.p, t, w.p, probs.p, N, V), &out);
+  return out;
+}
+
+napi_value CrossEntropyGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  F32 probs, w, dz;
+  const int32_t *t = nullptr;
+  int64_t t_n = 0, s[2];
+  float dy = 0;
+  if (argc < 7 || !f32(env, argv[0], &probs) || !i32(env, argv[1], &t, &t_n) || !f32(env, argv[2], &w) ||
+      !number(env, argv[3], &dy) || !f32(env, argv[4], &dz) || !sizes(env, argv, 5, 2, s))
+    return fail(env, "crossEntropyGrad(probs, targets, weights, dy, dz, N, V): bad arguments");
+  const int64_t N = s[0], V = s[1];
+  if (probs.n < N * V || dz.n < N * V || t_n < N || w.n < N)
+    return fail(env, "crossEntropyGrad: an array is smaller than its shape");
+  cross_entropy_grad(probs.p, t, w.p, dy, dz.p, N, V);
+  return nullptr;
+}
+
 napi_value RmsNorm(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value argv[6];
@@ -166,6 +216,8 @@ void register_fused(napi_env env, napi_value exports) {
       {"kvCacheInit", nullptr, KvCacheInit, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maskedSoftmax", nullptr, MaskedSoftmax, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"softmaxGrad", nullptr, SoftmaxGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"crossEntropy", nullptr, CrossEntropy, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"crossEntropyGrad", nullptr, CrossEntropyGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"rmsNorm", nullptr, RmsNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"rmsNormGrad", nullptr, RmsNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

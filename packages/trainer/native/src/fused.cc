@@ -104,6 +104,30 @@ BREVITY_SIMD_CLONES void softmax_grad(const float *y, const float *dy, float *dx
   }
 }
 
+double cross_entropy(const float *z, const int32_t *t, const float *w, float *probs, int64_t N, int64_t V) {
+  double loss = 0;
+  for (int64_t i = 0; i < N; i++) {
+    const float *zi = z + i * V;
+    float *pi = probs + i * V;
+    float mx = -INFINITY;
+    for (int64_t j = 0; j < V; j++) mx = zi[j] > mx || std::isnan(zi[j]) ? zi[j] : mx;
+    double s = 0;
+    for (int64_t j = 0; j < V; j++) s += std::exp(static_cast<double>(zi[j] - mx));
+    const float lse = static_cast<float>(std::log(s));
+    for (int64_t j = 0; j < V; j++) pi[j] = static_cast<float>(std::exp(static_cast<double>((zi[j] - mx) - lse)));
+    if (t[i] >= 0 && t[i] < V) loss += static_cast<double>(w[i]) * -static_cast<double>((zi[t[i]] - mx) - lse);
+  }
+  return loss;
+}
+
+void cross_entropy_grad(const float *probs, const int32_t *t, const float *w, float dy, float *dz, int64_t N,
+                        int64_t V) {
+  for (int64_t i = 0; i < N; i++) {
+    const float scale = w[i] * dy;
+    for (int64_t j = 0; j < V; j++) dz[i * V + j] = (probs[i * V + j] - (j == t[i] ? 1.0f : 0.0f)) * scale;
+  }
+}
+
 void rms_norm(const float *x, const float *g, float *y, int64_t rows, int64_t cols, float eps) {
   const float n = static_cast<float>(cols);
   for (int64_t r = 0; r < rows; r++) {

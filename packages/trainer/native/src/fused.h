@@ -29,6 +29,15 @@ void masked_softmax(const float *x, const float *bias, float *y, int64_t rows, i
 // Gradient of a last-axis softmax from its output: dx = dy * y - sum(dy * y) * y per row (tfjs' order).
 void softmax_grad(const float *y, const float *dy, float *dx, int64_t rows, int64_t cols);
 
+// Weighted cross-entropy of logits z [N, V] against targets t [N]: returns sum_i w_i * -log softmax(z_i)[t_i]
+// (summed in double) and writes the probabilities softmax(z) [N, V] for the gradient. A target outside
+// [0, V) contributes 0 (as a one-hot row of zeros).
+double cross_entropy(const float *z, const int32_t *t, const float *w, float *probs, int64_t N, int64_t V);
+
+// Its gradient: dz = (probs - onehot(t)) * w_i * dy.
+void cross_entropy_grad(const float *probs, const int32_t *t, const float *w, float dy, float *dz, int64_t N,
+                        int64_t V);
+
 // y = x / sqrt(mean(x^2) + eps) * g over the rows of x [rows, cols]; g [cols].
 void rms_norm(const float *x, const float *g, float *y, int64_t rows, int64_t cols, float eps);
 

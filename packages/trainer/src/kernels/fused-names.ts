@@ -12,6 +12,10 @@ export const FUSED_KERNELS = {
   maskedSoftmax: 'BrevityMaskedSoftmax',
   /** inputs {y, dy} (softmax output and its gradient) -> dx, over the last axis. */
   softmaxGrad: 'BrevitySoftmaxGrad',
+  /** inputs {logits [N,V], targets [N] int32, weights [N]} -> [loss (scalar), probabilities [N,V]]. */
+  crossEntropy: 'BrevityCrossEntropy',
+  /** inputs {probs, targets, weights, dy (scalar)} -> dlogits [N,V]. */
+  crossEntropyGrad: 'BrevityCrossEntropyGrad',
   /** inputs {x [N,D], g [D]}, attrs {eps} -> [N, D]. */
   rmsNorm: 'BrevityRmsNorm',
   /** inputs {x, g, dy}, attrs {eps} -> [dx, dg]. */

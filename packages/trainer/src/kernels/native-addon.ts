@@ -94,6 +94,25 @@ export interface NativeAddon {
   ): void;
   /** dx = dy * y - sum(dy * y) * y per row of [rows, cols]. */
   softmaxGrad(y: Float32Array, dy: Float32Array, dx: Float32Array, rows: number, cols: number): void;
+  /** sum_i w_i * -log softmax(z_i)[t_i] over z [N, V]; writes softmax(z) into probs. */
+  crossEntropy(
+    logits: Float32Array,
+    targets: Int32Array,
+    weights: Float32Array,
+    probs: Float32Array,
+    N: number,
+    V: number,
+  ): number;
+  /** dz = (probs - onehot(targets)) * weights * dy. */
+  crossEntropyGrad(
+    probs: Float32Array,
+    targets: Int32Array,
+    weights: Float32Array,
+    dy: number,
+    dz: Float32Array,
+    N: number,
+    V: number,
+  ): void;
   /** y = x / sqrt(mean(x^2) + eps) * g over the rows of x [rows, cols]. */
   rmsNorm(x: Float32Array, g: Float32Array, y: Float32Array, rows: number, cols: number, eps: number): void;
   /** dx [rows, cols] and dg [cols] of rmsNorm from dy. */

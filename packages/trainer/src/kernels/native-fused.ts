@@ -87,6 +87,40 @@ function softmaxGrad(addon: NativeAddon, { inputs, backend }: Params): TensorInf
   return cpu.makeTensorInfo(y.shape, 'float32', out);
 }
 
+function int32Values(backend: MathBackendCPU, t: TensorInfo, what: string): Int32Array {
+  const v = backend.data.get(t.dataId).values;
+  util.assert(v instanceof Int32Array, () => `${what} must be an int32 tensor`);
+  return v as Int32Array;
+}
+
+function crossEntropy(addon: NativeAddon, { inputs, backend }: Params): TensorInfo[] {
+  const cpu = backend as MathBackendCPU;
+  const { logits, targets, weights } = inputs as Record<string, TensorInfo>;
+  const [N, V] = logits.shape;
+  util.assert(
+    logits.shape.length === 2 && targets.shape[0] === N && weights.shape[0] === N,
+    () => `${FUSED_KERNELS.crossEntropy}: logits [${logits.shape}], targets and weights [N] do not match`,
+  );
+  const probs = new Float32Array(N * V);
+  const t = int32Values(cpu, targets, `${FUSED_KERNELS.crossEntropy}: targets`);
+  const loss = addon.crossEntropy(values(cpu, logits), t, values(cpu, weights), probs, N, V);
+  return [
+    cpu.makeTensorInfo([], 'float32', Float32Array.of(loss)),
+    cpu.makeTensorInfo([N, V], 'float32', probs),
+  ];
+}
+
+function crossEntropyGrad(addon: NativeAddon, { inputs, backend }: Params): TensorInfo {
+  const cpu = backend as MathBackendCPU;
+  const { probs, targets, weights, dy } = inputs as Record<string, TensorInfo>;
+  const [N, V] = probs.shape;
+  const out = new Float32Array(N * V);
+  const t = int32Values(cpu, targets, `${FUSED_KERNELS.crossEntropyGrad}: targets`);
+  const g = values(cpu, dy)[0];
+  addon.crossEntropyGrad(values(cpu, probs), t, values(cpu, weights), g, out, N, V);
+  return cpu.makeTensorInfo([N, V], 'float32', out);
+}
+
 function rmsNorm(addon: NativeAddon, { inputs, backend, attrs }: Params): TensorInfo {
   const cpu = backend as MathBackendCPU;
   const { x, g } = inputs as Record<string, TensorInfo>;
@@ -115,6 +149,8 @@ export function makeFusedKernels(addon: NativeAddon): KernelConfig[] {
     [FUSED_KERNELS.kvCacheInit, kvCacheInit],
     [FUSED_KERNELS.maskedSoftmax, maskedSoftmax],
     [FUSED_KERNELS.softmaxGrad, softmaxGrad],
+    [FUSED_KERNELS.crossEntropy, crossEntropy],
+    [FUSED_KERNELS.crossEntropyGrad, crossEntropyGrad],
     [FUSED_KERNELS.rmsNorm, rmsNorm],
     [FUSED_KERNELS.rmsNormGrad, rmsNormGrad],
   ];

@@ -40,6 +40,36 @@ export function rmsNorm(x: tf.Tensor2D, g: tf.Tensor1D, eps: number): tf.Tensor2
   return hasKernel(FUSED_KERNELS.rmsNorm) ? rmsNormFused(x, g, eps) : rmsNormComposite(x, g, eps);
 }
 
+/**
+ * sum_i w_i * -log softmax(logits_i)[target_i] as one fused kernel, its gradient as another (the backend must
+ * have both); the composition is softmaxCrossEntropy in ops.ts.
+ */
+export function crossEntropyFused(
+  logits: tf.Tensor2D,
+  targets: tf.Tensor1D,
+  weights: tf.Tensor1D,
+): tf.Scalar {
+  const f = tf.customGrad(((z: tf.Tensor2D, save: tf.GradSaveFunc) => {
+    const [loss, probs] = tf.engine().runKernel(FUSED_KERNELS.crossEntropy, {
+      logits: z,
+      targets,
+      weights,
+    }) as [tf.Scalar, tf.Tensor2D];
+    save([probs, targets, weights]);
+    return {
+      value: loss,
+      gradFunc: (dy: tf.Scalar, saved: tf.Tensor[]) =>
+        tf.engine().runKernel(FUSED_KERNELS.crossEntropyGrad, {
+          probs: saved[0],
+          targets: saved[1],
+          weights: saved[2],
+          dy,
+        }) as tf.Tensor2D,
+    };
+  }) as unknown as CustomGradientFunc);
+  return f(logits) as tf.Scalar;
+}
+
 /** Attention weights from tfjs ops: softmax(x + bias) over the last axis. */
 export function maskedSoftmaxComposite(x: tf.Tensor4D, bias: tf.Tensor): tf.Tensor4D {
   return tf.softmax(tf.add(x, bias)) as tf.Tensor4D;

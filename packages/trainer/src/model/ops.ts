@@ -6,9 +6,12 @@
  *   backends keep the flag.
  * - `embedding`: gather forward, one-hot matmul backward; tfjs-wasm lacks UnsortedSegmentSum, which tfjs's
  *   own gather gradient needs (spec trainer.md, "Backends").
- * - `softmaxCrossEntropy`: fused log-softmax + pick + weighted sum with the closed-form gradient.
+ * - `softmaxCrossEntropy`: fused log-softmax + pick + weighted sum with the closed-form gradient (one native
+ *   kernel each way where the backend has it, fused.ts).
  */
 import * as tf from '@tensorflow/tfjs';
+import { FUSED_KERNELS } from '../kernels/fused-names.js';
+import { crossEntropyFused, hasKernel } from './fused.js';
 
 /** tf.tidy with the callback's own return type (tfjs types it as TensorContainer). */
 /** The callback type tf.customGrad takes (not exported by tfjs). */
@@ -76,6 +79,7 @@ export function softmaxCrossEntropy(
   targets: tf.Tensor1D,
   weights: tf.Tensor1D,
 ): tf.Scalar {
+  if (hasKernel(FUSED_KERNELS.crossEntropy)) return crossEntropyFused(logits, targets, weights);
   const vocab = logits.shape[1];
   const f = tf.customGrad(((z: tf.Tensor2D, save: tf.GradSaveFunc) => {
     const lp = tf.logSoftmax(z); // [N, V]
