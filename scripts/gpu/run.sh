@@ -8,6 +8,8 @@ trap 'rm -rf "$work"' EXIT
 OUT="${OUT:-$PWD/gpu-out}"; mkdir -p "$OUT"
 xz -dc "$here/node.xz" > "$work/node" 2>/dev/null || python3 -c "import lzma,sys;sys.stdout.buffer.write(lzma.open('$here/node.xz').read())" > "$work/node"
 chmod +x "$work/node"
+dawn="$here/node_modules/webgpu/dist/linux-x64/dawn.node"
+[ -f "$dawn" ] || xz -dc "$dawn.xz" > "$dawn" 2>/dev/null || python3 -c "import lzma,sys;sys.stdout.buffer.write(lzma.open('$dawn.xz').read())" > "$dawn"
 # Vulkan loader + GL dispatch libraries (pack.sh): unpacked privately, found through LD_LIBRARY_PATH.
 for deb in "$here"/debs/*.deb; do
   [ -f "$deb" ] && dpkg -x "$deb" "$work/vk"
