@@ -1,5 +1,6 @@
 /** `brevity analyze entropy`: PEAR's phase entropies of sampled responses and their correlation with length. */
 import type { CommandModule } from 'yargs';
+import { BACKEND_CHOICES } from '../backend-names.js';
 import type { AnalyzeEntropyArgs } from '../analyze/command.js';
 
 type AnalyzeArgv = AnalyzeEntropyArgs & { what: 'entropy' };
@@ -69,7 +70,7 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgv> = {
       })
       .option('backend', {
         type: 'string',
-        choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'],
+        choices: [...BACKEND_CHOICES],
         describe: 'tfjs backend',
       }) as never,
   handler: async (argv) => {

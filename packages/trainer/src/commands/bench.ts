@@ -1,5 +1,6 @@
 /** `brevity bench`: train-step time and sampling throughput per backend (the speed yardstick). */
 import type { CommandModule } from 'yargs';
+import { BACKEND_CHOICES } from '../backend-names.js';
 import type { BenchArgs } from '../bench/command.js';
 
 const int = (describe: string) => ({ type: 'number' as const, describe });
@@ -16,7 +17,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       })
       .option('backend', {
         type: 'string',
-        choices: ['all', 'auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'],
+        choices: ['all', ...BACKEND_CHOICES],
         describe: 'Backend(s) to measure: the table tries all by default; --json uses auto by default',
       })
       .option('json', {

@@ -1,5 +1,6 @@
 /** `brevity eval`: accuracy, lengths, think-token use and pass@k per difficulty for a checkpoint. */
 import type { CommandModule } from 'yargs';
+import { BACKEND_CHOICES } from '../backend-names.js';
 import type { EvalArgs } from '../eval/command.js';
 
 export const evalCommand: CommandModule<object, EvalArgs> = {
@@ -39,7 +40,7 @@ export const evalCommand: CommandModule<object, EvalArgs> = {
       })
       .option('backend', {
         type: 'string',
-        choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'],
+        choices: [...BACKEND_CHOICES],
         describe: 'tfjs backend',
       }) as never,
   handler: async (argv) => {

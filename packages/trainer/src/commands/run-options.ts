@@ -1,6 +1,6 @@
 /** The options every run command shares (`brevity sft`, `brevity train`): overrides, resume, folder, backend. */
 import type { Argv } from 'yargs';
-import { BACKENDS, type BackendChoice } from '../backend-names.js';
+import { BACKEND_CHOICES, type BackendChoice } from '../backend-names.js';
 
 export interface RunArgs {
   config?: string;
@@ -26,7 +26,7 @@ export function runOptions(y: Argv<object>, example: string): Argv<RunArgs> {
     .option('out', { type: 'string', describe: 'Run folder (default runs/<name>)' })
     .option('backend', {
       type: 'string',
-      choices: ['auto', ...BACKENDS],
+      choices: [...BACKEND_CHOICES],
       describe: 'tfjs backend (overrides the config)',
     })
     .option('max-steps', {

@@ -3,6 +3,7 @@
  * documentation (style rule 4); defaults follow the anchors in research/trainers.md unless a comment says why.
  */
 import { z } from 'zod';
+import { BACKEND_CHOICES } from '../backend-names.js';
 import { adamwFields } from '../optim/schema.js';
 
 const RewardSpec = z
@@ -266,7 +267,7 @@ export const TrainConfig = z
       .prefault({})
       .describe('Checkpointing.'),
     backend: z
-      .enum(['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'])
+      .enum(BACKEND_CHOICES)
       .default('auto')
       .describe('tfjs backend; auto takes the first that loads. --backend overrides it.'),
   })

@@ -68,12 +68,15 @@ function makeEnv(cfg: TrainConfig): { env: Environment; tok: CharTokenizer } {
   return { env, tok: env.tokenizer };
 }
 
+/** Counter that keeps value-head variable names unique (tfjs requires it) and deterministic. */
+let valueHeads = 0;
+
 function makeValueHead(d: number, init?: Map<string, SafeTensor>): ValueHead {
   const w = init?.get('value.w')?.data as Float32Array | undefined;
   const b = init?.get('value.b')?.data as Float32Array | undefined;
   return {
-    w: tf.variable(w ? tf.tensor2d(w, [d, 1]) : tf.zeros([d, 1]), true, `value_w_${Math.random()}`),
-    b: tf.variable(b ? tf.tensor1d(b) : tf.zeros([1]), true, `value_b_${Math.random()}`),
+    w: tf.variable(w ? tf.tensor2d(w, [d, 1]) : tf.zeros([d, 1]), true, `value${valueHeads}/w`),
+    b: tf.variable(b ? tf.tensor1d(b) : tf.zeros([1]), true, `value${valueHeads++}/b`),
   };
 }
 

@@ -4,6 +4,7 @@
  * `.describe()` is its only documentation (style rule 4).
  */
 import { z } from 'zod';
+import { BACKEND_CHOICES } from '../backend-names.js';
 import { ModelShapeSchema } from '../model/config.js';
 import { adamwFields } from '../optim/schema.js';
 
@@ -105,7 +106,7 @@ export const SftConfig = z
       .default(10)
       .describe('Print a progress line every this many steps when stdout is not a terminal.'),
     backend: z
-      .enum(['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'])
+      .enum(BACKEND_CHOICES)
       .default('auto')
       .describe('tfjs backend; auto takes the first that loads. --backend overrides it.'),
   })
