@@ -5,14 +5,12 @@
  */
 import { z } from 'zod';
 import type { Problem, Rng } from '@brevity/core';
-import { drawInSplit, hashSplit, type Environment, type EnvVerdict, type Split } from './env.js';
+import type { Environment } from './env.js';
 import { CharTokenizer } from './tokenizer.js';
-import { analyzeTrace, type TraceAnalysis } from './trace-analysis.js';
-import { verifyAnswer } from './verifier/verify.js';
+import { chainAlphabet, chainEnvironment, splitParams } from './chain-env.js';
 import {
   buildChainTrace,
   difficultySchema,
-  drawDifficulty,
   refineDifficulty,
   traceKnobs,
   type ChainSpec,
@@ -33,43 +31,17 @@ export const arithmeticParamsSchema = z
       .max(999)
       .default(20)
       .describe('Operands are drawn uniformly from 0..maxOperand (multiplication operands from 0..12).'),
-    testFraction: z
-      .number()
-      .gt(0)
-      .lt(1)
-      .default(0.2)
-      .describe(
-        'Share of distinct expressions held out as the test split, assigned by a hash of the prompt.',
-      ),
-    splitSalt: z.string().default('arithmetic-v1').describe('Salt of the prompt hash that assigns splits.'),
+    ...splitParams(
+      'arithmetic-v1',
+      'Share of distinct expressions held out as the test split, assigned by a hash of the prompt.',
+    ),
   })
   .strict()
   .superRefine(refineDifficulty);
 
 export type ArithmeticParams = z.output<typeof arithmeticParamsSchema>;
 
-export const ARITHMETIC_ALPHABET = [
-  '0',
-  '1',
-  '2',
-  '3',
-  '4',
-  '5',
-  '6',
-  '7',
-  '8',
-  '9',
-  '+',
-  '-',
-  '*',
-  '(',
-  ')',
-  '=',
-  '.',
-  'c',
-  '\\boxed{',
-  '}',
-];
+export const ARITHMETIC_ALPHABET = chainAlphabet(['+', '-', '*', '(', ')']);
 
 export function arithmeticTokenizer(): CharTokenizer {
   return new CharTokenizer(ARITHMETIC_ALPHABET);
@@ -178,34 +150,17 @@ export function arithmeticProblem(e: Expr, difficulty: number, tok: CharTokenize
 export function createArithmetic(params: Partial<z.input<typeof arithmeticParamsSchema>> = {}): Environment {
   const p = arithmeticParamsSchema.parse(params);
   const tok = arithmeticTokenizer();
-  const splitOf = (prob: Problem): Split => hashSplit(prob.prompt, p.splitSalt, p.testFraction);
-  const draw = (rng: Rng, d: number) => {
-    for (;;) {
-      const e = randomExpr(rng, d, p.maxOperand);
-      // Below difficulty 3 the expression is written without parentheses.
-      if (d >= 3 || !printExpr(e).includes('(')) return arithmeticProblem(e, d, tok);
-    }
-  };
-  return {
+  return chainEnvironment({
     name: 'arithmetic',
     params: p,
     tokenizer: tok,
-    sample(rng: Rng, n: number, split: Split = 'train'): Problem[] {
-      return Array.from({ length: n }, () => {
-        const d = drawDifficulty(rng, p);
-        return drawInSplit(() => draw(rng, d), splitOf, split);
-      });
+    draw(rng, d) {
+      for (;;) {
+        const e = randomExpr(rng, d, p.maxOperand);
+        // Below difficulty 3 the expression is written without parentheses.
+        if (d >= 3 || !printExpr(e).includes('(')) return arithmeticProblem(e, d, tok);
+      }
     },
-    verify(completion: string, problem: Problem): EnvVerdict {
-      const v = verifyAnswer(completion, problem.gold, { mode: 'reward' });
-      return { correct: v.correct, formatValid: v.formatValid, extracted: v.extracted, reason: v.reason };
-    },
-    teacherTrace(problem: Problem, rng: Rng): string {
-      return buildChainTrace(spec(parseArithmeticPrompt(problem.prompt)), p, rng);
-    },
-    analyze(completion: string): TraceAnalysis {
-      return analyzeTrace(completion, { tokenizer: tok });
-    },
-    splitOf,
-  };
+    chainOf: (prompt) => spec(parseArithmeticPrompt(prompt)),
+  });
 }

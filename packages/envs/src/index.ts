@@ -2,6 +2,7 @@ export * from './tokenizer.js';
 export * from './env.js';
 export * from './registry.js';
 export * from './chain-trace.js';
+export * from './chain-env.js';
 export * from './trace-analysis.js';
 export * from './modchain.js';
 export * from './arithmetic.js';

@@ -5,19 +5,17 @@
  * a wrong step immediately repaired by a check (so some checks do help).
  */
 import { z } from 'zod';
-import type { Problem, Rng } from '@brevity/core';
-import { drawInSplit, hashSplit, type Environment, type EnvVerdict, type Split } from './env.js';
+import type { Problem } from '@brevity/core';
+import { hashSplit, type Environment } from './env.js';
 import { CharTokenizer } from './tokenizer.js';
-import { analyzeTrace, type TraceAnalysis } from './trace-analysis.js';
-import { verifyAnswer } from './verifier/verify.js';
 import {
   buildChainTrace,
   difficultySchema,
-  drawDifficulty,
   refineDifficulty,
   traceKnobs,
   type ChainSpec,
 } from './chain-trace.js';
+import { chainAlphabet, chainEnvironment, splitParams } from './chain-env.js';
 
 export const MODCHAIN_MAX_DIFFICULTY = 8;
 
@@ -25,19 +23,11 @@ export const modchainParamsSchema = z
   .object({
     ...difficultySchema(MODCHAIN_MAX_DIFFICULTY, 5),
     ...traceKnobs,
-    testFraction: z
-      .number()
-      .gt(0)
-      .lt(1)
-      .default(0.2)
-      .describe(
-        'Share of the distinct prompts of each difficulty held out as the test split, assigned by a hash of ' +
-          'the prompt (so the splits never share a prompt; at difficulty 1 the 100 prompts split about 80/20).',
-      ),
-    splitSalt: z
-      .string()
-      .default('modchain-v1')
-      .describe('Salt of the prompt hash that assigns splits; change it to draw a different held-out set.'),
+    ...splitParams(
+      'modchain-v1',
+      'Share of the distinct prompts of each difficulty held out as the test split, assigned by a hash of ' +
+        'the prompt (so the splits never share a prompt; at difficulty 1 the 100 prompts split about 80/20).',
+    ),
   })
   .strict()
   .superRefine(refineDifficulty);
@@ -45,24 +35,7 @@ export const modchainParamsSchema = z
 export type ModchainParams = z.output<typeof modchainParamsSchema>;
 
 /** The modchain alphabet: digits, `+ = .`, the check marker `c`, and the answer wrapper `\boxed{` `}`. */
-export const MODCHAIN_ALPHABET = [
-  '0',
-  '1',
-  '2',
-  '3',
-  '4',
-  '5',
-  '6',
-  '7',
-  '8',
-  '9',
-  '+',
-  '=',
-  '.',
-  'c',
-  '\\boxed{',
-  '}',
-];
+export const MODCHAIN_ALPHABET = chainAlphabet(['+']);
 
 export function modchainTokenizer(): CharTokenizer {
   return new CharTokenizer(MODCHAIN_ALPHABET);
@@ -100,38 +73,19 @@ export function modchainSpec(digits: readonly number[]): ChainSpec {
 }
 
 export function createModchain(params: Partial<z.input<typeof modchainParamsSchema>> = {}): Environment {
-  const p = modchainParamsSchema.parse(params);
   const tok = modchainTokenizer();
-  const splitOf = (prob: Problem): Split => hashSplit(prob.prompt, p.splitSalt, p.testFraction);
-  return {
+  return chainEnvironment({
     name: 'modchain',
-    params: p,
+    params: modchainParamsSchema.parse(params),
     tokenizer: tok,
-    sample(rng: Rng, n: number, split: Split = 'train'): Problem[] {
-      const out: Problem[] = [];
-      for (let i = 0; i < n; i++) {
-        const d = drawDifficulty(rng, p);
-        const draw = () =>
-          modchainProblem(
-            Array.from({ length: d + 1 }, () => rng.int(10)),
-            tok,
-          );
-        out.push(drawInSplit(draw, splitOf, split));
-      }
-      return out;
-    },
-    verify(completion: string, problem: Problem): EnvVerdict {
-      const v = verifyAnswer(completion, problem.gold, { mode: 'reward' });
-      return { correct: v.correct, formatValid: v.formatValid, extracted: v.extracted, reason: v.reason };
-    },
-    teacherTrace(problem: Problem, rng: Rng): string {
-      return buildChainTrace(modchainSpec(parseModchainPrompt(problem.prompt)), p, rng);
-    },
-    analyze(completion: string): TraceAnalysis {
-      return analyzeTrace(completion, { tokenizer: tok, modulus: 10 });
-    },
-    splitOf,
-  };
+    draw: (rng, d) =>
+      modchainProblem(
+        Array.from({ length: d + 1 }, () => rng.int(10)),
+        tok,
+      ),
+    chainOf: (prompt) => modchainSpec(parseModchainPrompt(prompt)),
+    modulus: 10,
+  });
 }
 
 /**
