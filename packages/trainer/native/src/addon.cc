@@ -13,6 +13,7 @@
 #endif
 
 #include "gemm.h"
+#include "napi_args.h"
 
 namespace brevity {
 namespace {
@@ -41,38 +42,6 @@ void pick_default_impl() {
     }
 }
 
-napi_value throw_error(napi_env env, const char *msg) {
-  napi_throw_error(env, "ERR_BREVITY_NATIVE", msg);
-  return nullptr;
-}
-
-// A Float32Array (or Int32Array) argument's data and length; null/undefined gives {nullptr, 0}.
-bool typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *len) {
-  napi_valuetype t;
-  napi_typeof(env, v, &t);
-  *data = nullptr;
-  *len = 0;
-  if (t == napi_null || t == napi_undefined) return true;
-  bool is_ta = false;
-  napi_is_typedarray(env, v, &is_ta);
-  if (!is_ta) return false;
-  napi_typedarray_type type;
-  napi_get_typedarray_info(env, v, &type, len, data, nullptr, nullptr);
-  return type == want;
-}
-
-int32_t int_arg(napi_env env, napi_value v) {
-  int32_t out = 0;
-  napi_get_value_int32(env, v, &out);
-  return out;
-}
-
-bool bool_arg(napi_env env, napi_value v) {
-  bool out = false;
-  napi_get_value_bool(env, v, &out);
-  return out;
-}
-
 // Checks every batch index against the matrix count its buffer holds.
 bool indices_ok(const int32_t *idx, size_t idx_len, int batch, size_t buf_len, size_t mat) {
   const size_t count = mat == 0 ? 0 : buf_len / mat;
@@ -84,44 +53,38 @@ bool indices_ok(const int32_t *idx, size_t idx_len, int batch, size_t buf_len, s
 }
 
 napi_value Gemm(napi_env env, napi_callback_info info) {
-  size_t argc = 14;
-  napi_value argv[14];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc < 14) return throw_error(env, "gemm: expected 14 arguments");
-  void *a, *b, *c, *ai, *bi, *bias;
-  size_t a_len, b_len, c_len, ai_len, bi_len, bias_len;
-  const napi_typedarray_type f32 = napi_float32_array, i32 = napi_int32_array;
-  if (!typed(env, argv[0], f32, &a, &a_len) || !typed(env, argv[1], f32, &b, &b_len) ||
-      !typed(env, argv[2], f32, &c, &c_len) || !typed(env, argv[9], i32, &ai, &ai_len) ||
-      !typed(env, argv[10], i32, &bi, &bi_len) || !typed(env, argv[11], f32, &bias, &bias_len))
-    return throw_error(env, "gemm: a, b, c, bias must be Float32Array and aIdx, bIdx Int32Array (or null)");
+  const Args args(env, info);
+  if (args.count() < 14) return fail(env, "gemm: expected 14 arguments");
+  F32 a, b, c, bias;
+  I32 ai, bi;
+  if (!args.f32(0, &a, true) || !args.f32(1, &b, true) || !args.f32(2, &c, true) || !args.i32(9, &ai, true) ||
+      !args.i32(10, &bi, true) || !args.f32(11, &bias, true))
+    return fail(env, "gemm: a, b, c, bias must be Float32Array and aIdx, bIdx Int32Array (or null)");
   BatchedGemm g{};
-  g.batch = int_arg(env, argv[3]);
-  g.m = int_arg(env, argv[4]);
-  g.n = int_arg(env, argv[5]);
-  g.k = int_arg(env, argv[6]);
-  g.ta = bool_arg(env, argv[7]);
-  g.tb = bool_arg(env, argv[8]);
-  if (g.batch < 0 || g.m < 0 || g.n < 0 || g.k < 0) return throw_error(env, "gemm: negative size");
+  g.batch = args.int32_or_0(3);
+  g.m = args.int32_or_0(4);
+  g.n = args.int32_or_0(5);
+  g.k = args.int32_or_0(6);
+  g.ta = args.bool_or_false(7);
+  g.tb = args.bool_or_false(8);
+  if (g.batch < 0 || g.m < 0 || g.n < 0 || g.k < 0) return fail(env, "gemm: negative size");
   const size_t mk = size_t(g.m) * g.k, kn = size_t(g.k) * g.n, mn = size_t(g.m) * g.n;
-  if (c_len < size_t(g.batch) * mn || (c == nullptr && g.batch * mn != 0))
-    return throw_error(env, "gemm: c is too small");
-  if ((mk != 0 && a == nullptr) || (kn != 0 && b == nullptr)) return throw_error(env, "gemm: a or b missing");
-  if (!indices_ok(static_cast<int32_t *>(ai), ai_len, g.batch, a_len, mk) ||
-      !indices_ok(static_cast<int32_t *>(bi), bi_len, g.batch, b_len, kn))
-    return throw_error(env, "gemm: a batch index (or the batch count) is out of range of a or b");
-  if (bias != nullptr && bias_len != size_t(g.n)) return throw_error(env, "gemm: bias must have n elements");
-  g.a = static_cast<float *>(a);
-  g.b = static_cast<float *>(b);
-  g.c = static_cast<float *>(c);
-  g.a_idx = static_cast<int32_t *>(ai);
-  g.b_idx = static_cast<int32_t *>(bi);
-  g.ep.bias = static_cast<float *>(bias);
-  g.ep.act = int_arg(env, argv[12]);
-  double alpha = 0;
-  napi_get_value_double(env, argv[13], &alpha);
-  g.ep.alpha = static_cast<float>(alpha);
-  if (g.ep.act < kLinear || g.ep.act > kSigmoid) return throw_error(env, "gemm: unknown activation code");
+  if (size_t(c.n) < size_t(g.batch) * mn || (c.p == nullptr && g.batch * mn != 0))
+    return fail(env, "gemm: c is too small");
+  if ((mk != 0 && a.p == nullptr) || (kn != 0 && b.p == nullptr)) return fail(env, "gemm: a or b missing");
+  if (!indices_ok(ai.p, size_t(ai.n), g.batch, size_t(a.n), mk) ||
+      !indices_ok(bi.p, size_t(bi.n), g.batch, size_t(b.n), kn))
+    return fail(env, "gemm: a batch index (or the batch count) is out of range of a or b");
+  if (bias.p != nullptr && bias.n != g.n) return fail(env, "gemm: bias must have n elements");
+  g.a = a.p;
+  g.b = b.p;
+  g.c = c.p;
+  g.a_idx = ai.p;
+  g.b_idx = bi.p;
+  g.ep.bias = bias.p;
+  g.ep.act = args.int32_or_0(12);
+  g.ep.alpha = static_cast<float>(args.double_or_0(13));
+  if (g.ep.act < kLinear || g.ep.act > kSigmoid) return fail(env, "gemm: unknown activation code");
   run_batched(g, g_impl, g_threads);
   g_calls++;
   return nullptr;
@@ -171,11 +134,8 @@ napi_value SetImpl(napi_env env, napi_callback_info info) {
 }
 
 napi_value SetThreads(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value arg;
-  napi_get_cb_info(env, info, &argc, &arg, nullptr, nullptr);
-  const int32_t n = int_arg(env, arg);
-  if (n < 1 || n > 256) return throw_error(env, "setThreads: expected an integer in 1..256");
+  const int32_t n = Args(env, info).int32_or_0(0);
+  if (n < 1 || n > 256) return fail(env, "setThreads: expected an integer in 1..256");
   g_threads = n;
   return nullptr;
 }
@@ -206,14 +166,9 @@ napi_value Init(napi_env env, napi_value exports) {
     pick_default_impl();
     picked = true;
   }
-  const napi_property_descriptor props[] = {
-      {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"setImpl", nullptr, SetImpl, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"tuneMalloc", nullptr, TuneMalloc, nullptr, nullptr, nullptr, napi_default, nullptr},
-  };
-  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  define_methods(env, exports,
+                 {method("gemm", Gemm), method("info", Info), method("setImpl", SetImpl),
+                  method("setThreads", SetThreads), method("tuneMalloc", TuneMalloc)});
   register_elementwise(env, exports);
   register_fused(env, exports);
   return exports;
