@@ -122,20 +122,51 @@ function series(
   );
 }
 
-function curvesSpec(
-  m: ReportModel,
-  values: Record<string, string | number>[],
-  panels: { field: string; title: string }[],
-  points: boolean,
-) {
+/** A figure of line charts over steps, one panel per metric, one line per run. */
+interface CurveFigure {
+  file: string;
+  caption: string;
+  /** Which rows of a run are drawn. */
+  rows: (rows: readonly Metrics[]) => readonly Metrics[];
+  panels: { field: string; key: string; title: string }[];
+  /** Marks each row with a point (eval rows are sparse). */
+  points: boolean;
+}
+
+const CURVES: CurveFigure[] = [
+  {
+    file: 'eval-curves',
+    caption: 'Eval accuracy and mean length over training steps, one line per run.',
+    rows: evalRows,
+    panels: [
+      { field: 'acc', key: 'eval/acc', title: 'eval accuracy (%)' },
+      { field: 'length', key: 'eval/length_mean', title: 'eval mean length (tokens)' },
+    ],
+    points: true,
+  },
+  {
+    file: 'rollout-curves',
+    caption: 'Training rollouts: mean length and mean reward over steps, one line per run.',
+    rows: (rows) => rows,
+    panels: [
+      { field: 'length', key: 'rollout/length_mean', title: 'rollout mean length (tokens)' },
+      { field: 'reward', key: 'reward/mean', title: 'mean reward' },
+    ],
+    points: false,
+  },
+];
+
+function curveFigure(m: ReportModel, c: CurveFigure): FigureSpec | undefined {
+  const values = series(m, c.rows, Object.fromEntries(c.panels.map((p) => [p.field, p.key])));
+  if (values.length === 0) return undefined;
   const labels = m.groups.map((g) => g.label);
-  return {
+  const spec = {
     config,
     data: { values },
-    hconcat: panels.map((p) => ({
+    hconcat: c.panels.map((p) => ({
       width: WIDTH,
       height: HEIGHT,
-      mark: { type: 'line' as const, point: points },
+      mark: { type: 'line' as const, point: c.points },
       encoding: {
         x: { field: 'step', type: 'quantitative' as const, title: 'step' },
         y: { field: p.field, type: 'quantitative' as const, title: p.title, scale: { zero: false } },
@@ -144,42 +175,7 @@ function curvesSpec(
       },
     })),
   } satisfies TopLevelSpec;
-}
-
-function evalCurves(m: ReportModel): FigureSpec | undefined {
-  const values = series(m, evalRows, { acc: 'eval/acc', length: 'eval/length_mean' });
-  if (values.length === 0) return undefined;
-  return {
-    file: 'eval-curves',
-    caption: 'Eval accuracy and mean length over training steps, one line per run.',
-    spec: curvesSpec(
-      m,
-      values,
-      [
-        { field: 'acc', title: 'eval accuracy (%)' },
-        { field: 'length', title: 'eval mean length (tokens)' },
-      ],
-      true,
-    ),
-  };
-}
-
-function rolloutCurves(m: ReportModel): FigureSpec | undefined {
-  const values = series(m, (rows) => rows, { length: 'rollout/length_mean', reward: 'reward/mean' });
-  if (values.length === 0) return undefined;
-  return {
-    file: 'rollout-curves',
-    caption: 'Training rollouts: mean length and mean reward over steps, one line per run.',
-    spec: curvesSpec(
-      m,
-      values,
-      [
-        { field: 'length', title: 'rollout mean length (tokens)' },
-        { field: 'reward', title: 'mean reward' },
-      ],
-      false,
-    ),
-  };
+  return { file: c.file, caption: c.caption, spec };
 }
 
 /** LASER-D/DE target keys: `state/laser-d/target.easy` or `state/laser-de/target_easy` -> bucket `easy`. */
@@ -223,5 +219,6 @@ function targetCurves(m: ReportModel): FigureSpec | undefined {
 
 /** The figures the model has data for, in report order. */
 export function figureSpecs(m: ReportModel): FigureSpec[] {
-  return [paretoSpec(m), evalCurves(m), targetCurves(m), rolloutCurves(m)].filter((f) => f !== undefined);
+  const [evalCurves, rolloutCurves] = CURVES.map((c) => curveFigure(m, c));
+  return [paretoSpec(m), evalCurves, targetCurves(m), rolloutCurves].filter((f) => f !== undefined);
 }
