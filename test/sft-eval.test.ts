@@ -14,7 +14,7 @@ import {
   testProblems,
   type Policy,
 } from '@brevity/trainer';
-import { parseLevels } from '../packages/trainer/src/eval/command.js';
+import { parseLevels } from '../packages/trainer/src/eval/env-args.js';
 
 let policy: Policy;
 const env = createEnv('modchain', {});

@@ -6,11 +6,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Rng, type Problem } from '@brevity/core';
-import { CharTokenizer, createEnv, type CharTokenizerJSON, type Split } from '@brevity/envs';
-import { describeBackend, initBackend, type BackendChoice } from '../backend.js';
+import { createEnv, type Split } from '@brevity/envs';
+import { describeBackend, initBackend } from '../backend.js';
 import { loadCheckpoint, readCheckpointConfig } from '../checkpoint/checkpoint.js';
 import { UserError } from '../errors.js';
-import { parseLevels } from '../eval/command.js';
+import { checkpointTokenizer, envOf, envParamsOf, levelsOf, type EnvArgs } from '../eval/env-args.js';
 import { generate } from '../model/generate.js';
 import { renderSvg, svgToPng } from '../report/render.js';
 import { entropyRows, phaseEntropies, type EntropySample } from './entropy.js';
@@ -21,46 +21,20 @@ import {
   type EntropySettings,
 } from './entropy-report.js';
 
-export interface AnalyzeEntropyArgs {
+export interface AnalyzeEntropyArgs extends EnvArgs {
   checkpoint: string[];
   label?: string[];
-  env: string;
-  envParams?: string;
-  difficulties?: string;
   n: number;
   temperature: number;
   maxNewTokens: number;
   split: Split;
-  seed: number;
   out: string;
   title: string;
-  backend?: BackendChoice;
-}
-
-function envParams(a: AnalyzeEntropyArgs): Record<string, unknown> {
-  if (a.envParams) {
-    try {
-      return JSON.parse(a.envParams) as Record<string, unknown>;
-    } catch (e) {
-      throw new UserError(`--env-params: not valid JSON (${(e as Error).message})`);
-    }
-  }
-  // The first checkpoint's training env params when it was trained on the same env (as brevity eval).
-  const saved = readCheckpointConfig(a.checkpoint[0]).extra?.env as
-    { name?: string; params?: Record<string, unknown> } | undefined;
-  return saved?.name === a.env ? (saved.params ?? {}) : {};
 }
 
 /** `n` problems per level from the split (repeats allowed: level 1 of modchain has few prompts). */
 function drawProblems(a: AnalyzeEntropyArgs, params: Record<string, unknown>): Problem[] {
-  let env;
-  try {
-    env = createEnv(a.env, params);
-  } catch (e) {
-    throw new UserError(`--env ${a.env}: ${(e as Error).message.split('\n')[0]}`);
-  }
-  const p = env.params as { minDifficulty?: number; maxDifficulty?: number };
-  const levels = parseLevels(a.difficulties ?? `${p.minDifficulty ?? 1}-${p.maxDifficulty ?? 1}`);
+  const levels = levelsOf(envOf(a.env, params), a.difficulties);
   const { difficultyWeights: _w, ...rest } = params;
   return levels.flatMap((d) => {
     const level = createEnv(a.env, { ...rest, minDifficulty: d, maxDifficulty: d });
@@ -76,8 +50,7 @@ async function analyzeCheckpoint(
   verify: (text: string, p: Problem) => { correct: boolean },
 ): Promise<EntropyResult> {
   const ck = loadCheckpoint(path, { trainable: false });
-  if (!ck.config.tokenizer) throw new UserError(`${path}: the checkpoint has no tokenizer`);
-  const tok = CharTokenizer.fromJSON(ck.config.tokenizer as CharTokenizerJSON);
+  const tok = checkpointTokenizer(path, ck.config);
   const prompts = problems.map((p) => Int32Array.of(tok.bos, ...tok.encode(p.prompt)));
   const longest = Math.max(...prompts.map((p) => p.length));
   if (longest + a.maxNewTokens > ck.policy.config.ctx)
@@ -130,7 +103,8 @@ export async function analyzeEntropy(a: AnalyzeEntropyArgs): Promise<string[]> {
   checkArgs(a);
   const labels = a.label ?? [];
   for (const c of a.checkpoint) readCheckpointConfig(c); // a bad folder fails before the backend loads
-  const params = envParams(a);
+  // The first checkpoint's training env params when it was trained on the same env (as brevity eval).
+  const params = envParamsOf(a.envParams, a.env, readCheckpointConfig(a.checkpoint[0]));
   const problems = drawProblems(a, params);
   const env = createEnv(a.env, params);
   const backend = await initBackend(a.backend ?? 'auto');

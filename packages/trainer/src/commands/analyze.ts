@@ -1,7 +1,7 @@
 /** `brevity analyze entropy`: PEAR's phase entropies of sampled responses and their correlation with length. */
 import type { CommandModule } from 'yargs';
-import { BACKEND_CHOICES } from '../backend-names.js';
 import type { AnalyzeEntropyArgs } from '../analyze/command.js';
+import { envOptions } from './env-options.js';
 
 type AnalyzeArgv = AnalyzeEntropyArgs & { what: 'entropy' };
 
@@ -10,36 +10,29 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgv> = {
   describe:
     'Analyse sampled responses of checkpoints: `entropy` = think/answer-phase token entropy vs response length (PEAR Fig. 2)',
   builder: (y) =>
-    y
-      .positional('what', {
-        type: 'string',
-        choices: ['entropy'],
-        demandOption: true,
-        describe: 'The analysis',
-      })
-      .option('checkpoint', {
-        type: 'string',
-        array: true,
-        nargs: 1,
-        demandOption: true,
-        describe: 'Checkpoint folder (repeat to compare several on the same problems and random stream)',
-      })
-      .option('label', {
-        type: 'string',
-        array: true,
-        nargs: 1,
-        describe: 'Name of each checkpoint in the tables, in --checkpoint order (default: its path)',
-      })
-      .option('env', { type: 'string', default: 'modchain', describe: 'Environment the problems come from' })
-      .option('env-params', {
-        type: 'string',
-        describe:
-          "Environment params as JSON (default: the first checkpoint's training params for the same env)",
-      })
-      .option('difficulties', {
-        type: 'string',
-        describe: "Levels, e.g. 1-5 or 1,3 (default: the env's range)",
-      })
+    envOptions(
+      y
+        .positional('what', {
+          type: 'string',
+          choices: ['entropy'],
+          demandOption: true,
+          describe: 'The analysis',
+        })
+        .option('checkpoint', {
+          type: 'string',
+          array: true,
+          nargs: 1,
+          demandOption: true,
+          describe: 'Checkpoint folder (repeat to compare several on the same problems and random stream)',
+        })
+        .option('label', {
+          type: 'string',
+          array: true,
+          nargs: 1,
+          describe: 'Name of each checkpoint in the tables, in --checkpoint order (default: its path)',
+        }),
+      "the first checkpoint's",
+    )
       .option('n', {
         type: 'number',
         default: 200,
@@ -57,7 +50,6 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgv> = {
         default: 'test',
         describe: 'Problem split',
       })
-      .option('seed', { type: 'number', default: 0, describe: 'Seed of the problem draw and the sampling' })
       .option('out', {
         type: 'string',
         demandOption: true,
@@ -67,11 +59,6 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgv> = {
         type: 'string',
         default: 'Phase entropy vs response length',
         describe: 'Title of entropy.md',
-      })
-      .option('backend', {
-        type: 'string',
-        choices: [...BACKEND_CHOICES],
-        describe: 'tfjs backend',
       }) as never,
   handler: async (argv) => {
     const { analyzeEntropy } = await import('../analyze/command.js');
