@@ -12,19 +12,24 @@ import * as tf from '@tensorflow/tfjs';
 
 import { installNativeKernels, uninstallNativeKernels } from '../packages/trainer/src/kernels/native.js';
 import { FUSED_KERNELS } from '../packages/trainer/src/kernels/fused-names.js';
-import { attendDecodeFused, hasKernel, maskedSoftmax, rmsNorm } from '../packages/trainer/src/model/fused.js';
+import { NATIVE_FUSED_KERNELS } from '../packages/trainer/src/kernels/native-fused.js';
+import { attendDecodeFused, hasKernel } from '../packages/trainer/src/model/fused.js';
 import { createDecodeCache } from '../packages/trainer/src/model/kv-cache.js';
-import { softmaxCrossEntropy } from '../packages/trainer/src/model/ops.js';
 import { MASKED } from '../packages/trainer/src/model/policy.js';
 import { worstDiff } from './kernels-compare.js';
+import {
+  ENTROPY_CASES,
+  entropyCase,
+  NORM_CASES,
+  normCase,
+  rand,
+  SOFTMAX_CASES,
+  softmaxCase,
+} from './fused-cases.js';
 
 const probe = installNativeKernels();
 uninstallNativeKernels();
 const skipReason = probe.ok ? '' : ` (skipped: ${probe.reason})`;
-
-let seed = 300;
-const rand = (shape: number[], scale = 1): tf.Tensor =>
-  tf.randomUniform(shape, -scale, scale, 'float32', seed++);
 
 describe.skipIf(!probe.ok)(`fused kernels equal the tfjs compositions${skipReason}`, () => {
   beforeAll(async () => {
@@ -34,72 +39,27 @@ describe.skipIf(!probe.ok)(`fused kernels equal the tfjs compositions${skipReaso
 
   it('are registered with the native kernels and removed with them', () => {
     installNativeKernels();
-    expect(Object.values(FUSED_KERNELS).every(hasKernel)).toBe(true);
+    expect(NATIVE_FUSED_KERNELS.every(hasKernel)).toBe(true);
     uninstallNativeKernels();
     expect(Object.values(FUSED_KERNELS).some(hasKernel)).toBe(false);
   });
 
-  // [rows, cols, scale of x]
-  const norms: [number, number, number][] = [
-    [1, 1, 1], // a single value
-    [3, 16, 2], // one vector block
-    [37, 64, 3], // the base model's width
-    [5, 100, 1e-4], // tiny values: eps dominates the mean square
-  ];
-  it.each(norms)('rmsNorm [%i, %i] (x scale %f): forward and both gradients', (rows, cols, scale) => {
-    const x = rand([rows, cols], scale) as tf.Tensor2D;
-    const g = rand([cols], 2) as tf.Tensor1D;
-    const w = rand([rows, cols]);
-    const worst = worstDiff(() => {
-      const f = (a: tf.Tensor, b: tf.Tensor) =>
-        tf.sum(tf.mul(rmsNorm(a as tf.Tensor2D, b as tf.Tensor1D, 1e-6), w));
-      const [dx, dg] = tf.grads(f)([x, g]);
-      return [rmsNorm(x, g, 1e-6), dx, dg];
-    });
-    expect(worst).toBeLessThan(1e-5);
-    tf.dispose([x, g, w]);
+  it.each(NORM_CASES)('rmsNorm [%i, %i] (x scale %f): forward and both gradients', (rows, cols, scale) => {
+    const c = normCase(rows, cols, scale);
+    expect(worstDiff(c.run)).toBeLessThan(1e-5);
+    tf.dispose(c.inputs);
   });
 
-  // [rows N, vocabulary V, targets (one per row; -1 and V are outside the vocabulary: no target)]
-  const entropies: [number, number, number[]][] = [
-    [2, 2, [1, 0]], // two classes (tfjs' oneHot needs depth >= 2)
-    [4, 21, [0, 20, 7, 7]], // the modchain vocabulary, a repeated target
-    [3, 64, [-1, 64, 5]], // out-of-range targets contribute nothing, as a zero one-hot row
-  ];
-  it.each(entropies)('cross-entropy [%i, %i] (targets %j): loss and gradient', (N, V, t) => {
-    const logits = rand([N, V], 6) as tf.Tensor2D;
-    const targets = tf.tensor1d(t, 'int32');
-    const weights = rand([N], 1) as tf.Tensor1D; // signed weights, as GRPO advantages can be
-    const worst = worstDiff(() => {
-      const f = (z: tf.Tensor) => softmaxCrossEntropy(z as tf.Tensor2D, targets, weights);
-      return [f(logits), tf.grad(f)(logits)];
-    });
-    expect(worst).toBeLessThan(1e-5);
-    tf.dispose([logits, targets, weights]);
+  it.each(ENTROPY_CASES)('cross-entropy [%i, %i] (targets %j): loss and gradient', (N, V, t) => {
+    const c = entropyCase(N, V, t);
+    expect(worstDiff(c.run)).toBeLessThan(1e-5);
+    tf.dispose(c.inputs);
   });
 
-  // [x shape, bias: 'causal' [T, S] | 'per-sequence' [B, 1, T, S] with left padding]
-  const softmaxes: [number[], 'causal' | 'per-sequence'][] = [
-    [[2, 3, 5, 5], 'causal'], // the training forward's causal mask
-    [[3, 2, 4, 4], 'per-sequence'], // the prefill's causal + padding mask
-    [[1, 1, 1, 1], 'causal'], // one score: weight 1, gradient 0
-    [[2, 4, 33, 33], 'causal'], // rows longer than the vector width
-  ];
-  it.each(softmaxes)('masked softmax %j (%s): forward and gradient', (shape, kind) => {
-    const [B, , T, S] = shape;
-    const x = rand(shape, 4) as tf.Tensor4D;
-    const w = rand(shape);
-    const mask = new Float32Array((kind === 'causal' ? 1 : B) * T * S);
-    for (let b = 0; b < mask.length / (T * S); b++)
-      for (let i = 0; i < T; i++)
-        for (let j = 0; j < S; j++) if (j > i || j < b) mask[(b * T + i) * S + j] = MASKED;
-    const bias = kind === 'causal' ? tf.tensor2d(mask, [T, S]) : tf.tensor4d(mask, [B, 1, T, S]);
-    const worst = worstDiff(() => {
-      const f = (a: tf.Tensor) => tf.sum(tf.mul(maskedSoftmax(a as tf.Tensor4D, bias), w));
-      return [maskedSoftmax(x, bias), tf.grad(f)(x)];
-    });
-    expect(worst).toBeLessThan(1e-5);
-    tf.dispose([x, w, bias]);
+  it.each(SOFTMAX_CASES)('masked softmax %j (%s): forward and gradient', (shape, kind) => {
+    const c = softmaxCase(shape, kind);
+    expect(worstDiff(c.run)).toBeLessThan(1e-5);
+    tf.dispose(c.inputs);
   });
 
   // B rows, H heads, Dh, prompt P, decode steps, left padding of each row, compaction after step

@@ -34,8 +34,45 @@ export interface BackendReport {
 }
 
 export interface BackendOptions {
-  /** Dawn options for the webgpu backend, e.g. ['backend=null'] to exercise the code path with no GPU. */
+  /**
+   * Dawn options for the webgpu backend, e.g. ['backend=null'] to exercise the code path with no GPU.
+   * Default: `BREVITY_DAWN_FLAGS` (comma-separated), or the software preset's.
+   */
   dawnFlags?: string[];
+  /**
+   * WebGPU feature level of the adapter: 'compatibility' also accepts OpenGL ES adapters. Default:
+   * `BREVITY_WEBGPU_FEATURE_LEVEL`, or the software preset's.
+   */
+  featureLevel?: 'core' | 'compatibility';
+}
+
+/**
+ * `BREVITY_WEBGPU_ADAPTER=software`: Dawn's OpenGL ES backend in compatibility mode, which runs on Mesa's
+ * llvmpipe (`apt-get install libegl-mesa0 libgl1-mesa-dri`) with no GPU. Slow, but every WGSL program runs
+ * for real, so the webgpu kernels are tested on machines without a GPU (test/kernels-webgpu.test.ts).
+ */
+export const SOFTWARE_WEBGPU: Required<BackendOptions> = {
+  dawnFlags: ['backend=opengles'],
+  featureLevel: 'compatibility',
+};
+
+/** The webgpu options from the environment (see BackendOptions), overridden by explicit ones. */
+export function webgpuOptions(opts: BackendOptions, env: NodeJS.ProcessEnv = process.env): BackendOptions {
+  const preset = env.BREVITY_WEBGPU_ADAPTER;
+  if (preset !== undefined && preset !== '' && preset !== 'software' && preset !== 'gpu')
+    throw new Error(`BREVITY_WEBGPU_ADAPTER must be "software" or "gpu", got "${preset}"`);
+  const base: BackendOptions = preset === 'software' ? { ...SOFTWARE_WEBGPU } : {};
+  const flags = env.BREVITY_DAWN_FLAGS?.split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
+  if (flags?.length) base.dawnFlags = flags;
+  const level = env.BREVITY_WEBGPU_FEATURE_LEVEL;
+  if (level !== undefined && level !== '') {
+    if (level !== 'core' && level !== 'compatibility')
+      throw new Error(`BREVITY_WEBGPU_FEATURE_LEVEL must be "core" or "compatibility", got "${level}"`);
+    base.featureLevel = level;
+  }
+  return { ...base, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) };
 }
 
 const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
@@ -70,7 +107,12 @@ async function loadTensorflow(gpu: boolean): Promise<string> {
     : 'libtensorflow CPU';
 }
 
-async function loadWebgpu(opts: BackendOptions): Promise<string> {
+interface GpuLike {
+  requestAdapter(o?: object): Promise<{ info?: { description?: string; vendor?: string } } | null>;
+}
+
+async function loadWebgpu(given: BackendOptions): Promise<string> {
+  const opts = webgpuOptions(given);
   let webgpu: { create(flags: string[]): unknown; globals: object };
   try {
     webgpu = (await import('webgpu')) as unknown as typeof webgpu;
@@ -78,19 +120,37 @@ async function loadWebgpu(opts: BackendOptions): Promise<string> {
     throw new Error(`the webgpu (Dawn) package is not installed or fails to load: ${firstLine(e)}`);
   }
   const g = globalThis as { navigator?: { gpu?: unknown } };
-  if (!g.navigator?.gpu || opts.dawnFlags) {
+  if (!g.navigator?.gpu || opts.dawnFlags || opts.featureLevel) {
     Object.assign(globalThis, webgpu.globals);
-    const gpu = webgpu.create(opts.dawnFlags ?? []);
+    // Mesa's EGL needs a platform without a display server; Dawn's GL backend reads it at start-up.
+    if (opts.dawnFlags?.some((f) => /^backend=opengl/.test(f))) process.env.EGL_PLATFORM ??= 'surfaceless';
+    const gpu = webgpu.create(opts.dawnFlags ?? []) as GpuLike;
+    if (opts.featureLevel) {
+      // tfjs-backend-webgpu asks for its adapter itself: pass the feature level along.
+      const request = gpu.requestAdapter.bind(gpu);
+      const featureLevel = opts.featureLevel;
+      gpu.requestAdapter = (o: object = {}) => request({ ...o, featureLevel });
+    }
     // Node >= 21 has a read-only `navigator` getter; define our own property over it.
     Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   }
-  const nav = (globalThis as unknown as { navigator: { gpu: { requestAdapter(): Promise<unknown> } } })
-    .navigator;
+  const nav = (globalThis as unknown as { navigator: { gpu: GpuLike } }).navigator;
   const adapter = await nav.gpu.requestAdapter();
-  if (!adapter) throw new Error('Dawn found no GPU adapter (no Vulkan driver for a GPU on this machine)');
+  if (!adapter)
+    throw new Error(
+      'Dawn found no GPU adapter (no Vulkan driver for a GPU on this machine; ' +
+        'BREVITY_WEBGPU_ADAPTER=software runs WebGPU on the CPU through Mesa)',
+    );
   await import('@tensorflow/tfjs-backend-webgpu');
   await activate('webgpu');
-  return 'Dawn WebGPU';
+  let fused = 'tfjs kernels only (BREVITY_WEBGPU_FUSED=0)';
+  if (process.env.BREVITY_WEBGPU_FUSED !== '0') {
+    const { installWebgpuKernels } = await import('./kernels/webgpu-fused.js');
+    fused = `${installWebgpuKernels()} fused WGSL kernels`;
+  }
+  const what = [adapter.info?.vendor, adapter.info?.description].filter(Boolean).join(' ');
+  const mode = opts.featureLevel === 'compatibility' ? ', compatibility mode' : '';
+  return `Dawn WebGPU${what ? ` (${what})` : ''}${mode}, ${fused}`;
 }
 
 async function loadWasm(): Promise<string> {

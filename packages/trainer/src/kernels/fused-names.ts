@@ -16,8 +16,30 @@ export const FUSED_KERNELS = {
   crossEntropy: 'BrevityCrossEntropy',
   /** inputs {probs, targets, weights, dy (scalar)} -> dlogits [N,V]. */
   crossEntropyGrad: 'BrevityCrossEntropyGrad',
+  /**
+   * inputs {qkv [B*T, 3D], bias [T,T] or [B,1,T,T]}, attrs {heads, scale} -> y [B*T, D]: causal attention of
+   * a training forward, softmax(q k^T scale + bias) v per head (see ATTENTION_LIMITS).
+   */
+  attention: 'BrevityAttention',
+  /** inputs {qkv, bias, dy [B*T, D]}, attrs {heads, scale} -> dqkv [B*T, 3D]. */
+  attentionGrad: 'BrevityAttentionGrad',
+  /** inputs {x [P]} -> sqrt(sum(x^2)) as a scalar: the global gradient norm. */
+  globalNorm: 'BrevityGlobalNorm',
+  /**
+   * inputs {g [P], m [P], norm (scalar)}, attrs {beta, power 1|2, clip (<= 0: none)} -> beta m + (1 - beta)
+   * (g c)^power with c = min(1, clip / (norm + 1e-6)): one Adam moment over the flat gradient.
+   */
+  adamMoment: 'BrevityAdamMoment',
+  /**
+   * inputs {p (any shape), m [P], v [P]}, attrs {offset, stepSize, epsHat, decay} -> p - stepSize m / (sqrt(v)
+   * + epsHat) - decay p, reading the moments at offset..offset + p.size: one tensor's AdamW update.
+   */
+  adamParam: 'BrevityAdamParam',
   /** inputs {x [N,D], g [D]}, attrs {eps} -> [N, D]. */
   rmsNorm: 'BrevityRmsNorm',
   /** inputs {x, g, dy}, attrs {eps} -> [dx, dg]. */
   rmsNormGrad: 'BrevityRmsNormGrad',
 } as const;
+
+/** The largest sequence length and head width the fused attention kernels take; beyond them, tfjs ops. */
+export const ATTENTION_LIMITS = { maxT: 1024, maxDh: 256 } as const;

@@ -143,18 +143,22 @@ function rmsNormGrad(addon: NativeAddon, { inputs, backend, attrs }: Params): Te
   return [cpu.makeTensorInfo(x.shape, 'float32', dx), cpu.makeTensorInfo([cols], 'float32', dg)];
 }
 
+const BODIES: [string, (addon: NativeAddon, p: Params) => TensorInfo | TensorInfo[]][] = [
+  [FUSED_KERNELS.attendDecode, attendDecode],
+  [FUSED_KERNELS.kvCacheInit, kvCacheInit],
+  [FUSED_KERNELS.maskedSoftmax, maskedSoftmax],
+  [FUSED_KERNELS.softmaxGrad, softmaxGrad],
+  [FUSED_KERNELS.crossEntropy, crossEntropy],
+  [FUSED_KERNELS.crossEntropyGrad, crossEntropyGrad],
+  [FUSED_KERNELS.rmsNorm, rmsNorm],
+  [FUSED_KERNELS.rmsNormGrad, rmsNormGrad],
+];
+
+/** The fused kernels the native addon provides (not the training attention: cpu composes it from ops). */
+export const NATIVE_FUSED_KERNELS: readonly string[] = BODIES.map(([name]) => name);
+
 export function makeFusedKernels(addon: NativeAddon): KernelConfig[] {
-  const bodies: [string, (addon: NativeAddon, p: Params) => TensorInfo | TensorInfo[]][] = [
-    [FUSED_KERNELS.attendDecode, attendDecode],
-    [FUSED_KERNELS.kvCacheInit, kvCacheInit],
-    [FUSED_KERNELS.maskedSoftmax, maskedSoftmax],
-    [FUSED_KERNELS.softmaxGrad, softmaxGrad],
-    [FUSED_KERNELS.crossEntropy, crossEntropy],
-    [FUSED_KERNELS.crossEntropyGrad, crossEntropyGrad],
-    [FUSED_KERNELS.rmsNorm, rmsNorm],
-    [FUSED_KERNELS.rmsNormGrad, rmsNormGrad],
-  ];
-  return bodies.map(([kernelName, body]) => ({
+  return BODIES.map(([kernelName, body]) => ({
     kernelName,
     backendName: 'cpu',
     kernelFunc: (params: Params) => body(addon, params),

@@ -4,7 +4,7 @@
  * same math as the fallback everywhere else. Equality with the composition is tested (test/model-fused).
  */
 import * as tf from '@tensorflow/tfjs';
-import { FUSED_KERNELS } from '../kernels/fused-names.js';
+import { ATTENTION_LIMITS, FUSED_KERNELS } from '../kernels/fused-names.js';
 
 type CustomGradientFunc = Parameters<typeof tf.customGrad>[0];
 
@@ -116,4 +116,63 @@ export function attendDecodeFused(
   return tf
     .engine()
     .runKernel(FUSED_KERNELS.attendDecode, { qkv, kCacheT, vCache, bias }, { slot, scale }) as tf.Tensor2D;
+}
+
+/**
+ * Causal self-attention of a training forward from qkv [B*T, 3D] (queries, keys, values; head h at columns
+ * h*Dh of each) to y [B*T, D]: softmax(q k^T * scale + bias) v per head, bias [T, T] or [B, 1, T, T] (a mask:
+ * no gradient). One fused kernel forward and one backward; the backend must have both.
+ */
+export function attentionFused(qkv: tf.Tensor2D, bias: tf.Tensor, heads: number, scale: number): tf.Tensor2D {
+  const attrs = { heads, scale };
+  const f = tf.customGrad(((x: tf.Tensor2D, save: tf.GradSaveFunc) => {
+    save([x]);
+    return {
+      value: tf.engine().runKernel(FUSED_KERNELS.attention, { qkv: x, bias }, attrs) as tf.Tensor2D,
+      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) =>
+        tf.engine().runKernel(FUSED_KERNELS.attentionGrad, { qkv: saved[0], bias, dy }, attrs) as tf.Tensor2D,
+    };
+  }) as unknown as CustomGradientFunc);
+  return f(qkv) as tf.Tensor2D;
+}
+
+/** Whether attentionFused can run here: the backend has the kernels and the shape is within their limits. */
+export function canFuseAttention(T: number, headWidth: number): boolean {
+  return (
+    T <= ATTENTION_LIMITS.maxT && headWidth <= ATTENTION_LIMITS.maxDh && hasKernel(FUSED_KERNELS.attention)
+  );
+}
+
+/**
+ * The same attention from tfjs ops, also returning each head's keys and values [B, H, T, Dh] (the prefill
+ * keeps them for the KV cache).
+ */
+export function attentionComposite(
+  qkv: tf.Tensor2D,
+  bias: tf.Tensor,
+  B: number,
+  T: number,
+  heads: number,
+  scale: number,
+): { y: tf.Tensor2D; k: tf.Tensor4D; v: tf.Tensor4D } {
+  const D = qkv.shape[1] / 3;
+  const heads4 = tf.transpose(tf.reshape(qkv, [B, T, 3 * heads, D / heads]), [0, 2, 1, 3]); // [B, 3H, T, Dh]
+  const [q, k, v] = tf.split(heads4, 3, 1) as tf.Tensor4D[]; // each [B, H, T, Dh]
+  const att = maskedSoftmax(tf.matMul(tf.mul(q, scale), k, false, true), bias); // [B, H, T, T]
+  const y = tf.reshape(tf.transpose(tf.matMul(att, v), [0, 2, 1, 3]), [B * T, D]) as tf.Tensor2D;
+  return { y, k, v };
+}
+
+/** Causal self-attention qkv [B*T, 3D] -> [B*T, D] (see attentionFused), fused where the backend can. */
+export function attention(
+  qkv: tf.Tensor2D,
+  bias: tf.Tensor,
+  B: number,
+  T: number,
+  heads: number,
+  scale: number,
+): tf.Tensor2D {
+  return canFuseAttention(T, qkv.shape[1] / 3 / heads)
+    ? attentionFused(qkv, bias, heads, scale)
+    : attentionComposite(qkv, bias, B, T, heads, scale).y;
 }

@@ -44,9 +44,12 @@ export const linear = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: tf.G
     value: tf.matMul(x, w),
     gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
       const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-      // dx = dy @ w^T with w transposed first (a small copy; measured faster than the flag on the native
-      // GEMM); dw = x^T @ dy with the flag off wasm (x is the big operand).
-      return [tf.matMul(dy, tf.transpose(ws)), matMulT(xs, dy, true, false)];
+      // dx = dy @ w^T: with w transposed first on the CPU backends (a small copy; measured faster than the
+      // flag on the native GEMM), with the flag on webgpu (a copy there is one more launch, and launches
+      // are what cost); dw = x^T @ dy with the flag off wasm (x is the big operand).
+      const dx =
+        tf.getBackend() === 'webgpu' ? tf.matMul(dy, ws, false, true) : tf.matMul(dy, tf.transpose(ws));
+      return [dx, matMulT(xs, dy, true, false)];
     },
   };
 }) as unknown as CustomGradientFunc<tf.Tensor2D>) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;

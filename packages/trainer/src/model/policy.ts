@@ -16,7 +16,7 @@ import {
 } from './config.js';
 import { embedding, linear, rmsNorm, tokenLogprobs } from './ops.js';
 import type { DecodeCache, LayerKv } from './kv-cache.js';
-import { maskedSoftmax } from './fused.js';
+import { attention, attentionComposite } from './fused.js';
 
 interface BlockWeights {
   norm1: tf.Variable;
@@ -111,11 +111,12 @@ export class Policy {
     const kv: LayerKv[] = [];
     for (const w of this.blocks) {
       const qkv = linear(rmsNorm(x, w.norm1 as tf.Tensor1D, normEps), w.qkv as tf.Tensor2D); // [B*T, 3D]
-      const heads4 = tf.transpose(tf.reshape(qkv, [B, T, 3 * heads, dh]), [0, 2, 1, 3]); // [B, 3H, T, Dh]
-      const [q, k, v] = tf.split(heads4, 3, 1) as tf.Tensor4D[]; // each [B, H, T, Dh]
-      if (keepKv) kv.push({ k, v });
-      const att = maskedSoftmax(tf.matMul(tf.mul(q, scale), k, false, true), bias); // [B, H, T, T]
-      const y = tf.reshape(tf.transpose(tf.matMul(att, v), [0, 2, 1, 3]), [B * T, d]) as tf.Tensor2D; // [B*T, D]
+      let y: tf.Tensor2D; // [B*T, D]
+      if (keepKv) {
+        const r = attentionComposite(qkv, bias, B, T, heads, scale); // the cache needs keys and values
+        kv.push({ k: r.k, v: r.v });
+        y = r.y;
+      } else y = attention(qkv, bias, B, T, heads, scale);
       x = tf.add(x, linear(y, w.proj as tf.Tensor2D));
       const hid = tf.relu(linear(rmsNorm(x, w.norm2 as tf.Tensor1D, normEps), w.fc1 as tf.Tensor2D));
       x = tf.add(x, linear(hid, w.fc2 as tf.Tensor2D));

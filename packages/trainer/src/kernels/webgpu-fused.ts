@@ -1,0 +1,335 @@
+/**
+ * The fused model kernels (kernels/fused-names.ts) on tfjs' webgpu backend, as WGSL programs
+ * (kernels/webgpu-programs.ts). On webgpu every kernel launch costs far more than its arithmetic at our
+ * sizes (docs/performance.md), so these replace the tfjs compositions of RMSNorm (6 launches forward, ~15
+ * backward -> 1 and 3), the masked attention softmax (2 + ~4 -> 1 + 1) and the weighted cross-entropy (~20
+ * -> 3 + 1). Decode attention over an in-place cache is not ported: the webgpu KV cache grows by concat.
+ *
+ * Registered by backend.ts when the webgpu backend loads (`BREVITY_WEBGPU_FUSED=0` keeps tfjs' compositions);
+ * tested against those compositions on the same backend (test/kernels-webgpu.test.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ATTENTION_LIMITS, FUSED_KERNELS } from './fused-names.js';
+import { attentionGradQkvProgram, attentionGradScoresProgram, attentionProgram } from './webgpu-attention.js';
+import {
+  adamMomentProgram,
+  adamParamProgram,
+  crossEntropyGradProgram,
+  maskedSoftmaxProgram,
+  rmsInverseProgram,
+  rmsNormGradGProgram,
+  rmsNormGradXProgram,
+  rmsNormProgram,
+  rowUniforms,
+  softmaxGradProgram,
+  softmaxRowsProgram,
+  sqrtSumProgram,
+  sumAllProgram,
+  sumSquaresProgram,
+  weightedNllProgram,
+  type UniformValue,
+  type WgslProgram,
+} from './webgpu-programs.js';
+
+/** What the kernels use of tfjs-backend-webgpu's WebGPUBackend. */
+interface WebgpuBackendLike {
+  runWebGPUProgram(
+    program: WgslProgram,
+    inputs: tf.TensorInfo[],
+    dtype: tf.DataType,
+    uniforms?: UniformValue[],
+  ): tf.TensorInfo;
+  disposeData(dataId: object): boolean;
+}
+
+type Inputs = Record<string, tf.TensorInfo>;
+type KernelArgs = { inputs: Inputs; backend: unknown; attrs?: Record<string, unknown> };
+
+const BACKEND = 'webgpu';
+const f32 = (x: number): UniformValue => ({ type: 'float32', data: [x] });
+const i32 = (x: number): UniformValue => ({ type: 'int32', data: [x] });
+
+function float32(t: tf.TensorInfo, what: string): tf.TensorInfo {
+  if (t.dtype !== 'float32') throw new Error(`${what} must be float32, got ${t.dtype}`);
+  return t;
+}
+
+/** [rows, cols] of a tensor taken as rows over its last axis. */
+function rowsCols(t: tf.TensorInfo): [number, number] {
+  const cols = t.shape[t.shape.length - 1] ?? 1;
+  return [cols === 0 ? 0 : tf.util.sizeFromShape(t.shape) / cols, cols];
+}
+
+function rmsNorm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const be = backend as WebgpuBackendLike;
+  const x = float32(inputs.x, `${FUSED_KERNELS.rmsNorm}: x`);
+  const [rows, cols] = rowsCols(x);
+  const g = float32(inputs.g, `${FUSED_KERNELS.rmsNorm}: g`);
+  tf.util.assert(
+    g.shape.length === 1 && g.shape[0] === cols,
+    () => `${FUSED_KERNELS.rmsNorm}: g must be [${cols}]`,
+  );
+  const eps = attrs!.eps as number;
+  const out = be.runWebGPUProgram(
+    rmsNormProgram(rows, cols),
+    [x, g],
+    'float32',
+    rowUniforms(rows, cols, f32(eps)),
+  );
+  return { ...out, shape: x.shape };
+}
+
+function rmsNormGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+  const be = backend as WebgpuBackendLike;
+  const { x, g, dy } = inputs;
+  const [rows, cols] = rowsCols(x);
+  const eps = attrs!.eps as number;
+  const r = be.runWebGPUProgram(
+    rmsInverseProgram(rows, cols),
+    [x],
+    'float32',
+    rowUniforms(rows, cols, f32(eps)),
+  );
+  try {
+    const dx = be.runWebGPUProgram(
+      rmsNormGradXProgram(rows, cols),
+      [x, g, dy, r],
+      'float32',
+      rowUniforms(rows, cols),
+    );
+    // The dg program runs a workgroup per column: its "rows" are the columns, its "cols" the rows summed.
+    const dg = be.runWebGPUProgram(
+      rmsNormGradGProgram(rows, cols),
+      [x, dy, r],
+      'float32',
+      rowUniforms(cols, rows),
+    );
+    return [{ ...dx, shape: x.shape }, dg];
+  } finally {
+    be.disposeData(r.dataId);
+  }
+}
+
+function maskedSoftmax({ inputs, backend }: KernelArgs): tf.TensorInfo {
+  const be = backend as WebgpuBackendLike;
+  const { x, bias } = inputs;
+  const name = FUSED_KERNELS.maskedSoftmax;
+  tf.util.assert(x.shape.length === 4, () => `${name}: x must be [B, H, T, S]`);
+  const [B, H, T, S] = x.shape;
+  const bs = bias.shape;
+  const batches = bs.length === 2 ? 1 : bs[0];
+  tf.util.assert(
+    (bs.length === 2 && bs[0] === T && bs[1] === S) ||
+      (bs.length === 4 && (bs[0] === B || bs[0] === 1) && bs[1] === 1 && bs[2] === T && bs[3] === S),
+    () => `${name}: bias [${bs}] must be [T, S] or [B, 1, T, S] for x [${x.shape}]`,
+  );
+  const rows = B * H * T;
+  const uniforms = rowUniforms(rows, S, i32(T), i32(H), i32(batches));
+  const out = be.runWebGPUProgram(maskedSoftmaxProgram(rows, S), [x, bias], 'float32', uniforms);
+  return { ...out, shape: x.shape };
+}
+
+function softmaxGrad({ inputs, backend }: KernelArgs): tf.TensorInfo {
+  const be = backend as WebgpuBackendLike;
+  const { y, dy } = inputs;
+  const [rows, cols] = rowsCols(y);
+  const out = be.runWebGPUProgram(
+    softmaxGradProgram(rows, cols),
+    [y, dy],
+    'float32',
+    rowUniforms(rows, cols),
+  );
+  return { ...out, shape: y.shape };
+}
+
+function crossEntropy({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
+  const be = backend as WebgpuBackendLike;
+  const { logits, targets, weights } = inputs;
+  const [N, V] = logits.shape;
+  tf.util.assert(
+    logits.shape.length === 2 &&
+      targets.shape[0] === N &&
+      weights.shape[0] === N &&
+      targets.dtype === 'int32',
+    () =>
+      `${FUSED_KERNELS.crossEntropy}: logits [${logits.shape}], targets (int32) and weights [N] do not match`,
+  );
+  const probs = be.runWebGPUProgram(softmaxRowsProgram(N, V), [logits], 'float32', rowUniforms(N, V));
+  const nll = be.runWebGPUProgram(
+    weightedNllProgram(N, V),
+    [logits, targets, weights],
+    'float32',
+    rowUniforms(N, V),
+  );
+  try {
+    const loss = be.runWebGPUProgram(sumAllProgram(N), [nll], 'float32', rowUniforms(1, N));
+    return [{ ...loss, shape: [] }, probs];
+  } finally {
+    be.disposeData(nll.dataId);
+  }
+}
+
+function crossEntropyGrad({ inputs, backend }: KernelArgs): tf.TensorInfo {
+  const be = backend as WebgpuBackendLike;
+  const { probs, targets, weights, dy } = inputs;
+  const [N, V] = probs.shape;
+  return be.runWebGPUProgram(
+    crossEntropyGradProgram(N, V),
+    [probs, targets, weights, dy],
+    'float32',
+    rowUniforms(N, V),
+  );
+}
+
+/** B, H, T, Dh of an attention call, checked against the limits and the bias. */
+function attentionShape(qkv: tf.TensorInfo, bias: tf.TensorInfo, heads: number, name: string) {
+  const bs = bias.shape;
+  const T = bs[bs.length - 1];
+  const [BT, D3] = qkv.shape;
+  const B = BT / T;
+  const Dh = D3 / 3 / heads;
+  tf.util.assert(
+    qkv.shape.length === 2 &&
+      Number.isInteger(B) &&
+      Number.isInteger(Dh) &&
+      ((bs.length === 2 && bs[0] === T) ||
+        (bs.length === 4 && (bs[0] === B || bs[0] === 1) && bs[1] === 1 && bs[2] === T)),
+    () => `${name}: qkv [${qkv.shape}] and bias [${bs}] do not fit ${heads} heads`,
+  );
+  tf.util.assert(
+    T <= ATTENTION_LIMITS.maxT && Dh <= ATTENTION_LIMITS.maxDh,
+    () => `${name}: T ${T} or head width ${Dh} exceeds ${JSON.stringify(ATTENTION_LIMITS)}`,
+  );
+  return { B, H: heads, T, Dh, batches: bs.length === 2 ? 1 : bs[0] };
+}
+
+function attentionUniforms(s: ReturnType<typeof attentionShape>, scale: number): UniformValue[] {
+  return [...rowUniforms(s.B * s.H * s.T, s.T), i32(s.T), i32(s.H), i32(s.Dh), i32(s.batches), f32(scale)];
+}
+
+function attention({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const be = backend as WebgpuBackendLike;
+  const { qkv, bias } = inputs;
+  const { heads, scale } = attrs as { heads: number; scale: number };
+  const s = attentionShape(qkv, bias, heads, FUSED_KERNELS.attention);
+  return be.runWebGPUProgram(
+    attentionProgram(s.B, s.H, s.T, s.Dh),
+    [qkv, bias],
+    'float32',
+    attentionUniforms(s, scale),
+  );
+}
+
+function attentionGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const be = backend as WebgpuBackendLike;
+  const { qkv, bias, dy } = inputs;
+  const { heads, scale } = attrs as { heads: number; scale: number };
+  const s = attentionShape(qkv, bias, heads, FUSED_KERNELS.attentionGrad);
+  const pds = be.runWebGPUProgram(
+    attentionGradScoresProgram(s.B, s.H, s.T, s.Dh),
+    [qkv, bias, dy],
+    'float32',
+    attentionUniforms(s, scale),
+  );
+  try {
+    const n = s.B * s.H * s.T;
+    return be.runWebGPUProgram(attentionGradQkvProgram(s.B, s.H, s.T, s.Dh), [qkv, pds, dy], 'float32', [
+      i32(s.T),
+      i32(s.H),
+      i32(s.Dh),
+      i32(n * s.Dh),
+      i32(n),
+    ]);
+  } finally {
+    be.disposeData(pds.dataId);
+  }
+}
+
+/** Chunks of the first stage of the global norm: enough workgroups to fill a GPU, few for the second. */
+const NORM_CHUNKS = 256;
+
+function globalNorm({ inputs, backend }: KernelArgs): tf.TensorInfo {
+  const be = backend as WebgpuBackendLike;
+  const x = float32(inputs.x, `${FUSED_KERNELS.globalNorm}: x`);
+  const n = tf.util.sizeFromShape(x.shape);
+  const chunks = Math.max(1, Math.min(NORM_CHUNKS, Math.ceil(n / 1024)));
+  const chunk = Math.ceil(n / chunks);
+  const partial = be.runWebGPUProgram(sumSquaresProgram(chunks, chunk), [x], 'float32', [
+    ...rowUniforms(chunks, chunk),
+    i32(n),
+  ]);
+  try {
+    const norm = be.runWebGPUProgram(sqrtSumProgram(chunks), [partial], 'float32', rowUniforms(1, chunks));
+    return { ...norm, shape: [] };
+  } finally {
+    be.disposeData(partial.dataId);
+  }
+}
+
+function adamMoment({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const be = backend as WebgpuBackendLike;
+  const { g, m, norm } = inputs;
+  const { beta, power, clip } = attrs as { beta: number; power: 1 | 2; clip: number };
+  const n = tf.util.sizeFromShape(g.shape);
+  tf.util.assert(
+    tf.util.sizeFromShape(m.shape) === n && (power === 1 || power === 2),
+    () =>
+      `${FUSED_KERNELS.adamMoment}: g [${g.shape}] and m [${m.shape}] differ, or power ${power} is not 1 or 2`,
+  );
+  return be.runWebGPUProgram(adamMomentProgram(n, power), [g, m, norm], 'float32', [
+    i32(n),
+    f32(beta),
+    f32(clip),
+  ]);
+}
+
+function adamParam({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const be = backend as WebgpuBackendLike;
+  const { p, m, v } = inputs;
+  const a = attrs as { offset: number; stepSize: number; epsHat: number; decay: number };
+  const n = tf.util.sizeFromShape(p.shape);
+  tf.util.assert(
+    a.offset >= 0 && a.offset + n <= tf.util.sizeFromShape(m.shape),
+    () =>
+      `${FUSED_KERNELS.adamParam}: p [${p.shape}] at offset ${a.offset} does not fit the moments [${m.shape}]`,
+  );
+  const out = be.runWebGPUProgram(adamParamProgram(n), [p, m, v], 'float32', [
+    i32(n),
+    i32(a.offset),
+    f32(a.stepSize),
+    f32(a.epsHat),
+    f32(a.decay),
+  ]);
+  return { ...out, shape: p.shape };
+}
+
+const KERNELS: [string, (a: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]][] = [
+  [FUSED_KERNELS.rmsNorm, rmsNorm],
+  [FUSED_KERNELS.rmsNormGrad, rmsNormGrad],
+  [FUSED_KERNELS.maskedSoftmax, maskedSoftmax],
+  [FUSED_KERNELS.softmaxGrad, softmaxGrad],
+  [FUSED_KERNELS.crossEntropy, crossEntropy],
+  [FUSED_KERNELS.crossEntropyGrad, crossEntropyGrad],
+  [FUSED_KERNELS.attention, attention],
+  [FUSED_KERNELS.attentionGrad, attentionGrad],
+  [FUSED_KERNELS.globalNorm, globalNorm],
+  [FUSED_KERNELS.adamMoment, adamMoment],
+  [FUSED_KERNELS.adamParam, adamParam],
+];
+
+/** Names of the fused kernels the webgpu backend gets. */
+export const WEBGPU_FUSED_KERNELS: readonly string[] = KERNELS.map(([name]) => name);
+
+/** Registers the fused kernels for webgpu (idempotent). Returns how many are registered. */
+export function installWebgpuKernels(): number {
+  for (const [kernelName, kernelFunc] of KERNELS)
+    if (!tf.getKernel(kernelName, BACKEND))
+      tf.registerKernel({ kernelName, backendName: BACKEND, kernelFunc: kernelFunc as tf.KernelFunc });
+  return KERNELS.length;
+}
+
+/** Removes them again (tests compare against tfjs' compositions on the same backend). */
+export function uninstallWebgpuKernels(): void {
+  for (const [kernelName] of KERNELS)
+    if (tf.getKernel(kernelName, BACKEND)) tf.unregisterKernel(kernelName, BACKEND);
+}

@@ -1,0 +1,129 @@
+/**
+ * The fused-kernel cases shared by test/kernels-native-fused.test.ts (native addon on cpu) and
+ * test/kernels-webgpu.test.ts (WGSL on webgpu): each builds a computation that runs the model's fused entry
+ * point (model/fused.ts, ops.ts) and its gradients, so the same computation is evaluated with the fused
+ * kernels installed and without them. Not a test file itself.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import { attention, maskedSoftmax, rmsNorm } from '../packages/trainer/src/model/fused.js';
+import { softmaxCrossEntropy } from '../packages/trainer/src/model/ops.js';
+import { MASKED } from '../packages/trainer/src/model/policy.js';
+
+let seed = 300;
+/** Seeded uniform values in [-scale, scale). */
+export const rand = (shape: number[], scale = 1): tf.Tensor =>
+  tf.randomUniform(shape, -scale, scale, 'float32', seed++);
+
+/** A computation on fixed inputs, and the inputs to dispose afterwards. */
+export interface FusedCase {
+  run: () => tf.Tensor[];
+  inputs: tf.Tensor[];
+}
+
+// [rows, cols, scale of x]
+export const NORM_CASES: [number, number, number][] = [
+  [1, 1, 1], // a single value
+  [3, 16, 2], // one vector block
+  [37, 64, 3], // the base model's width
+  [5, 100, 1e-4], // tiny values: eps dominates the mean square
+];
+
+/** RMSNorm forward and both gradients of sum(rmsNorm(x, g) * w). */
+export function normCase(rows: number, cols: number, scale: number): FusedCase {
+  const x = rand([rows, cols], scale) as tf.Tensor2D;
+  const g = rand([cols], 2) as tf.Tensor1D;
+  const w = rand([rows, cols]);
+  return {
+    inputs: [x, g, w],
+    run: () => {
+      const f = (a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(rmsNorm(a as tf.Tensor2D, b as tf.Tensor1D, 1e-6), w));
+      const [dx, dg] = tf.grads(f)([x, g]);
+      return [rmsNorm(x, g, 1e-6), dx, dg];
+    },
+  };
+}
+
+// [rows N, vocabulary V, targets (one per row; -1 and V are outside the vocabulary: no target)]
+export const ENTROPY_CASES: [number, number, number[]][] = [
+  [2, 2, [1, 0]], // two classes (tfjs' oneHot needs depth >= 2)
+  [4, 21, [0, 20, 7, 7]], // the modchain vocabulary, a repeated target
+  [3, 64, [-1, 64, 5]], // out-of-range targets contribute nothing, as a zero one-hot row
+];
+
+/** The weighted cross-entropy (signed weights, as GRPO advantages can be) and its gradient. */
+export function entropyCase(N: number, V: number, t: number[]): FusedCase {
+  const logits = rand([N, V], 6) as tf.Tensor2D;
+  const targets = tf.tensor1d(t, 'int32');
+  const weights = rand([N], 1) as tf.Tensor1D;
+  return {
+    inputs: [logits, targets, weights],
+    run: () => {
+      const f = (z: tf.Tensor) => softmaxCrossEntropy(z as tf.Tensor2D, targets, weights);
+      return [f(logits), tf.grad(f)(logits)];
+    },
+  };
+}
+
+// [x shape, bias: 'causal' [T, S] | 'per-sequence' [B, 1, T, S] with left padding]
+export const SOFTMAX_CASES: [number[], 'causal' | 'per-sequence'][] = [
+  [[2, 3, 5, 5], 'causal'], // the training forward's causal mask
+  [[3, 2, 4, 4], 'per-sequence'], // the prefill's causal + padding mask
+  [[1, 1, 1, 1], 'causal'], // one score: weight 1, gradient 0
+  [[2, 4, 33, 33], 'causal'], // rows longer than the vector width
+];
+
+/** A causal mask [T, S], or causal + left padding of b positions for sequence b [B, 1, T, S]. */
+function maskOf(B: number, T: number, S: number, kind: 'causal' | 'per-sequence'): tf.Tensor {
+  const mask = new Float32Array((kind === 'causal' ? 1 : B) * T * S);
+  for (let b = 0; b < mask.length / (T * S); b++)
+    for (let i = 0; i < T; i++)
+      for (let j = 0; j < S; j++) if (j > i || j < b) mask[(b * T + i) * S + j] = MASKED;
+  return kind === 'causal' ? tf.tensor2d(mask, [T, S]) : tf.tensor4d(mask, [B, 1, T, S]);
+}
+
+/** The masked attention softmax and the gradient of sum(softmax * w). */
+export function softmaxCase(shape: number[], kind: 'causal' | 'per-sequence'): FusedCase {
+  const [B, , T, S] = shape;
+  const x = rand(shape, 4) as tf.Tensor4D;
+  const w = rand(shape);
+  const bias = maskOf(B, T, S, kind);
+  return {
+    inputs: [x, w, bias],
+    run: () => {
+      const f = (a: tf.Tensor) => tf.sum(tf.mul(maskedSoftmax(a as tf.Tensor4D, bias), w));
+      return [maskedSoftmax(x, bias), tf.grad(f)(x)];
+    },
+  };
+}
+
+// [B, heads, T, head width, mask]
+export const ATTENTION_CASES: [number, number, number, number, 'causal' | 'per-sequence'][] = [
+  [2, 2, 5, 4, 'causal'], // the training forward
+  [3, 2, 4, 8, 'per-sequence'], // left-padded rows (a fully masked first row for sequences 1 and 2)
+  [1, 1, 1, 1, 'causal'], // one position, one head of width 1
+  [2, 4, 70, 16, 'causal'], // more positions than a workgroup has invocations (64)
+  [1, 2, 9, 100, 'causal'], // a head wider than a workgroup
+];
+
+/** Causal self-attention from qkv [B*T, 3D] and the gradient of sum(attention * w) with respect to qkv. */
+export function attentionCase(
+  B: number,
+  H: number,
+  T: number,
+  Dh: number,
+  kind: 'causal' | 'per-sequence',
+): FusedCase {
+  const qkv = rand([B * T, 3 * H * Dh], 2) as tf.Tensor2D;
+  const w = rand([B * T, H * Dh]);
+  const bias = maskOf(B, T, T, kind);
+  const scale = 1 / Math.sqrt(Dh);
+  return {
+    inputs: [qkv, w, bias],
+    run: () => {
+      const f = (a: tf.Tensor) => tf.sum(tf.mul(attention(a as tf.Tensor2D, bias, B, T, H, scale), w));
+      return [attention(qkv, bias, B, T, H, scale), tf.grad(f)(qkv)];
+    },
+  };
+}

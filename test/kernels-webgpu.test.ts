@@ -1,0 +1,172 @@
+/**
+ * The fused WGSL kernels (packages/trainer/src/kernels/webgpu-fused.ts) against tfjs' own webgpu kernels
+ * composing the same math, on the same backend: every case of test/fused-cases.ts (forward and gradients),
+ * three AdamW steps of the real policy, and the number of GPU programs a train step launches.
+ *
+ * Runs on a real GPU when Dawn finds one, else on Mesa's software rasteriser (BREVITY_WEBGPU_ADAPTER=software:
+ * OpenGL ES in compatibility mode; `apt-get install libegl-mesa0 libgl1-mesa-dri`). Skipped, with the reason
+ * in the title, where neither loads.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+
+import { initBackend, SOFTWARE_WEBGPU, webgpuOptions } from '../packages/trainer/src/backend.js';
+import { FUSED_KERNELS } from '../packages/trainer/src/kernels/fused-names.js';
+import {
+  installWebgpuKernels,
+  uninstallWebgpuKernels,
+  WEBGPU_FUSED_KERNELS,
+} from '../packages/trainer/src/kernels/webgpu-fused.js';
+import { hasKernel } from '../packages/trainer/src/model/fused.js';
+import { relDiff } from './kernels-compare.js';
+import {
+  ATTENTION_CASES,
+  attentionCase,
+  ENTROPY_CASES,
+  entropyCase,
+  NORM_CASES,
+  normCase,
+  SOFTMAX_CASES,
+  softmaxCase,
+} from './fused-cases.js';
+import type { FusedCase } from './fused-cases.js';
+import { STEPS_MODEL, threeAdamSteps } from './model-steps.js';
+import { modelConfig } from '../packages/trainer/src/model/config.js';
+import { createPolicy } from '../packages/trainer/src/model/policy.js';
+
+async function loadWebgpu(): Promise<string> {
+  try {
+    await initBackend('webgpu');
+    return '';
+  } catch {
+    try {
+      await initBackend('webgpu', SOFTWARE_WEBGPU);
+      return '';
+    } catch (e) {
+      return ` (skipped: ${(e as Error).message.split('\n')[0]})`;
+    }
+  }
+}
+const skipReason = await loadWebgpu();
+
+/** Counts the GPU programs launched while `f` runs, by shader key prefix (`brevity_` = ours). */
+async function countPrograms(f: () => Promise<unknown>): Promise<{ total: number; ours: number }> {
+  const be = tf.backend() as unknown as {
+    runWebGPUProgram: (p: { shaderKey: string }, ...a: unknown[]) => unknown;
+  };
+  const original = be.runWebGPUProgram;
+  const counts = { total: 0, ours: 0 };
+  be.runWebGPUProgram = function (p, ...a) {
+    counts.total++;
+    if (p.shaderKey.startsWith('brevity_')) counts.ours++;
+    return original.call(this, p, ...a);
+  };
+  try {
+    await f();
+  } finally {
+    be.runWebGPUProgram = original;
+  }
+  return counts;
+}
+
+/** Worst relDiff of the case's outputs with the WGSL kernels against tfjs' compositions. */
+async function worstDiff(c: FusedCase): Promise<number> {
+  const read = async () => {
+    const out = tf.tidy(c.run);
+    const values = await Promise.all(out.map(async (t) => (await t.data()) as Float32Array));
+    tf.dispose(out);
+    return values;
+  };
+  uninstallWebgpuKernels();
+  const want = await read();
+  installWebgpuKernels();
+  let got: Float32Array[] = [];
+  const n = await countPrograms(async () => (got = await read()));
+  expect(n.ours).toBeGreaterThan(0); // the fused path really ran
+  tf.dispose(c.inputs);
+  return Math.max(...want.map((w, i) => relDiff(got[i], w)));
+}
+
+describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, () => {
+  afterAll(() => installWebgpuKernels());
+
+  it('are registered when the backend loads, and removed by uninstall', () => {
+    expect(tf.getBackend()).toBe('webgpu');
+    expect(WEBGPU_FUSED_KERNELS.every(hasKernel)).toBe(true);
+    uninstallWebgpuKernels();
+    expect(WEBGPU_FUSED_KERNELS.some(hasKernel)).toBe(false);
+    installWebgpuKernels();
+    // The in-place decode cache is native only: webgpu keeps the concat cache.
+    expect(hasKernel(FUSED_KERNELS.attendDecode)).toBe(false);
+  });
+
+  it.each(NORM_CASES)('rmsNorm [%i, %i] (x scale %f): forward and both gradients', async (r, c, s) => {
+    expect(await worstDiff(normCase(r, c, s))).toBeLessThan(1e-5);
+  });
+
+  it.each(ENTROPY_CASES)('cross-entropy [%i, %i] (targets %j): loss and gradient', async (N, V, t) => {
+    expect(await worstDiff(entropyCase(N, V, t))).toBeLessThan(1e-5);
+  });
+
+  it.each(SOFTMAX_CASES)('masked softmax %j (%s): forward and gradient', async (shape, kind) => {
+    expect(await worstDiff(softmaxCase(shape, kind))).toBeLessThan(1e-5);
+  });
+
+  it.each(ATTENTION_CASES)('attention B %i, H %i, T %i, Dh %i (%s): forward and gradient', async (...a) => {
+    expect(await worstDiff(attentionCase(...a))).toBeLessThan(1e-5);
+  });
+
+  it('rows wider than one workgroup of 256 (cols >= 1024) and more rows than invocations', async () => {
+    expect(await worstDiff(normCase(3, 1500, 1))).toBeLessThan(1e-5);
+    expect(await worstDiff(softmaxCase([1, 1, 3, 1030], 'causal'))).toBeLessThan(1e-5);
+    expect(
+      await worstDiff(
+        entropyCase(
+          300,
+          5,
+          Array.from({ length: 300 }, (_, i) => i % 6),
+        ),
+      ),
+    ).toBeLessThan(1e-5);
+  });
+
+  it('three AdamW steps of the policy match, and launch far fewer GPU programs', async () => {
+    uninstallWebgpuKernels();
+    const plain = await threeAdamSteps();
+    const plainCount = await countPrograms(threeAdamSteps);
+    installWebgpuKernels();
+    let fused = plain;
+    const fusedCount = await countPrograms(async () => (fused = await threeAdamSteps()));
+    expect(plain.metrics.every(Number.isFinite)).toBe(true);
+    expect(relDiff(fused.metrics, plain.metrics)).toBeLessThan(1e-5);
+    fused.weights.forEach((w, i) => expect(relDiff(w, plain.weights[i])).toBeLessThan(1e-5));
+    expect(plainCount.ours).toBe(0);
+    // Per step (2 blocks): 5 RMSNorms (1 program forward, 3 backward), 2 attentions (1 + 2), the loss (3 + 1),
+    // and AdamW: the norm (2), the moments (2) and one program per parameter tensor (16).
+    expect(createPolicy(modelConfig(STEPS_MODEL), 0).variables.length).toBe(16);
+    expect(fusedCount.ours).toBe(3 * (5 * 4 + 2 * 3 + 4 + 4 + 16));
+    expect(fusedCount.total).toBeLessThan(0.7 * plainCount.total);
+  });
+});
+
+describe('webgpu options from the environment', () => {
+  // [environment, explicit options, expected options or the error]
+  const cases: [Record<string, string>, object, object | RegExp][] = [
+    [{}, {}, {}], // nothing set: Dawn's defaults
+    [{ BREVITY_WEBGPU_ADAPTER: 'software' }, {}, SOFTWARE_WEBGPU], // the preset
+    [{ BREVITY_WEBGPU_ADAPTER: 'gpu' }, {}, {}], // the explicit default
+    [{ BREVITY_DAWN_FLAGS: 'backend=null, x=1' }, {}, { dawnFlags: ['backend=null', 'x=1'] }], // trimmed
+    [
+      { BREVITY_WEBGPU_ADAPTER: 'software' },
+      { dawnFlags: ['backend=null'] },
+      { ...SOFTWARE_WEBGPU, dawnFlags: ['backend=null'] },
+    ], // explicit wins
+    [{ BREVITY_WEBGPU_FEATURE_LEVEL: 'compatibility' }, {}, { featureLevel: 'compatibility' }],
+    [{ BREVITY_WEBGPU_ADAPTER: 'cpu' }, {}, /BREVITY_WEBGPU_ADAPTER must be "software" or "gpu", got "cpu"/],
+    [{ BREVITY_WEBGPU_FEATURE_LEVEL: 'full' }, {}, /BREVITY_WEBGPU_FEATURE_LEVEL must be/],
+  ];
+  it.each(cases)('%j + %j', (env, given, want) => {
+    if (want instanceof RegExp) expect(() => webgpuOptions(given, env)).toThrow(want);
+    else expect(webgpuOptions(given, env)).toEqual(want);
+  });
+});
