@@ -167,6 +167,12 @@ describe('brevity analyze entropy on the base checkpoint', () => {
     { what: 'a cap beyond the context', args: { maxNewTokens: 500 }, err: /--max-new-tokens 500/ },
     { what: 'no responses', args: { n: 0 }, err: /--n 0: expected an integer >= 1/ },
     { what: 'greedy decoding', args: { temperature: 0 }, err: /--temperature 0: expected a number > 0/ },
+    {
+      // arithmetic prompts hold `*`, which the modchain checkpoint's tokenizer never saw
+      what: 'prompts of an env the checkpoint was not trained on',
+      args: { env: 'arithmetic', difficulties: '3' },
+      err: /--env arithmetic: the tokenizer of experiments\/base\/checkpoint cannot read the prompt/,
+    },
   ])('refuses $what', async ({ args, err }) => {
     const out = mkdtempSync(join(tmpdir(), 'brevity-entropy-'));
     await expect(analyzeEntropy({ ...base, ...args, out })).rejects.toThrow(err);

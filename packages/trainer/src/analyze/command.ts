@@ -10,7 +10,14 @@ import { createEnv, type Split } from '@brevity/envs';
 import { describeBackend, initBackend } from '../backend.js';
 import { loadCheckpoint, readCheckpointConfig } from '../checkpoint/checkpoint.js';
 import { UserError } from '../errors.js';
-import { checkpointTokenizer, envOf, envParamsOf, levelsOf, type EnvArgs } from '../eval/env-args.js';
+import {
+  checkpointTokenizer,
+  encodePrompt,
+  envOf,
+  envParamsOf,
+  levelsOf,
+  type EnvArgs,
+} from '../eval/env-args.js';
 import { generate } from '../model/generate.js';
 import { renderSvg, svgToPng } from '../report/render.js';
 import { entropyRows, phaseEntropies, type EntropySample } from './entropy.js';
@@ -51,7 +58,7 @@ async function analyzeCheckpoint(
 ): Promise<EntropyResult> {
   const ck = loadCheckpoint(path, { trainable: false });
   const tok = checkpointTokenizer(path, ck.config);
-  const prompts = problems.map((p) => Int32Array.of(tok.bos, ...tok.encode(p.prompt)));
+  const prompts = problems.map((p) => Int32Array.of(tok.bos, ...encodePrompt(tok, p.prompt, a.env, path)));
   const longest = Math.max(...prompts.map((p) => p.length));
   if (longest + a.maxNewTokens > ck.policy.config.ctx)
     throw new UserError(

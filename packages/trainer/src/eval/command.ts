@@ -2,7 +2,7 @@
 import { initBackend, describeBackend } from '../backend.js';
 import { loadCheckpoint, readCheckpointConfig } from '../checkpoint/checkpoint.js';
 import { UserError } from '../errors.js';
-import { checkpointTokenizer, envOf, envParamsOf, levelsOf, type EnvArgs } from './env-args.js';
+import { checkpointTokenizer, encodePrompt, envOf, envParamsOf, levelsOf, type EnvArgs } from './env-args.js';
 import { evaluate, testProblems } from './evaluate.js';
 import { formatEvalTable } from './format.js';
 
@@ -27,7 +27,9 @@ export async function evalCommand(a: EvalArgs): Promise<void> {
   const tok = checkpointTokenizer(a.checkpoint, ck.config);
   const levels = levelsOf(env, a.difficulties || undefined);
   const problems = testProblems(a.env, params, levels, a.problems, a.seed);
-  const longest = Math.max(...[...problems.values()].flat().map((q) => tok.encode(q.prompt).length + 1));
+  const longest = Math.max(
+    ...[...problems.values()].flat().map((q) => encodePrompt(tok, q.prompt, a.env, a.checkpoint).length + 1),
+  );
   const maxNewTokens = a.maxNewTokens ?? ck.policy.config.ctx - longest;
   if (maxNewTokens < 1 || longest + maxNewTokens > ck.policy.config.ctx)
     throw new UserError(

@@ -69,3 +69,15 @@ export function checkpointTokenizer(path: string, ck: Pick<CheckpointConfig, 'to
   if (!ck.tokenizer) throw new UserError(`${path}: the checkpoint has no tokenizer`);
   return CharTokenizer.fromJSON(ck.tokenizer as CharTokenizerJSON);
 }
+
+/** A prompt's token ids; a character the checkpoint never saw (a prompt of another env) names --env. */
+export function encodePrompt(tok: CharTokenizer, prompt: string, env: string, path: string): Int32Array {
+  try {
+    return tok.encode(prompt);
+  } catch (e) {
+    throw new UserError(
+      `--env ${env}: the tokenizer of ${path} cannot read the prompt ${JSON.stringify(prompt)} ` +
+        `(${(e as Error).message.split(' (')[0]}); sample a checkpoint on the env it was trained on`,
+    );
+  }
+}
