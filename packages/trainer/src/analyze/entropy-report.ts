@@ -28,6 +28,15 @@ export interface EntropySettings {
 const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '–');
 const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '–');
 const corr = (c: LengthCorrelation) => [f2(c.pearson), f2(c.spearman)];
+/** Responses, accuracy, mean length and the three mean entropies of a row (both tables show them). */
+const meanCells = (r: EntropyRow) => [
+  String(r.n),
+  (100 * r.acc).toFixed(1),
+  r.lengthMean.toFixed(1),
+  f3(r.thinkMean),
+  f3(r.answerMean),
+  f3(r.allMean),
+];
 
 function levelTable(rows: EntropyRow[]): string {
   return mdTable(
@@ -48,12 +57,7 @@ function levelTable(rows: EntropyRow[]): string {
     ],
     rows.map((r) => [
       r.difficulty === null ? 'all' : String(r.difficulty),
-      String(r.n),
-      (100 * r.acc).toFixed(1),
-      r.lengthMean.toFixed(1),
-      f3(r.thinkMean),
-      f3(r.answerMean),
-      f3(r.allMean),
+      ...meanCells(r),
       ...corr(r.think),
       ...corr(r.answer),
       ...corr(r.all),
@@ -67,18 +71,7 @@ const pooled = (r: EntropyResult) => r.rows[r.rows.length - 1];
 function modelTable(results: EntropyResult[]): string {
   const table = mdTable(
     ['checkpoint', 'responses', 'acc (%)', 'length', 'H think', 'H answer', 'H all'],
-    results.map((r) => {
-      const p = pooled(r);
-      return [
-        r.label,
-        String(p.n),
-        (100 * p.acc).toFixed(1),
-        p.lengthMean.toFixed(1),
-        f3(p.thinkMean),
-        f3(p.answerMean),
-        f3(p.allMean),
-      ];
-    }),
+    results.map((r) => [r.label, ...meanCells(pooled(r))]),
   );
   if (results.length < 3) return table;
   const L = results.map((r) => pooled(r).lengthMean);
