@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { attention, maskedSoftmax, rmsNorm } from '../packages/trainer/src/model/fused.js';
 import { softmaxCrossEntropy } from '../packages/trainer/src/model/ops.js';
+import { createDecodeCache } from '../packages/trainer/src/model/kv-cache.js';
 import { MASKED } from '../packages/trainer/src/model/policy.js';
 
 let seed = 300;
@@ -124,6 +125,58 @@ export function attentionCase(
     run: () => {
       const f = (a: tf.Tensor) => tf.sum(tf.mul(attention(a as tf.Tensor2D, bias, B, T, H, scale), w));
       return [attention(qkv, bias, B, T, H, scale), tf.grad(f)(qkv)];
+    },
+  };
+}
+
+/** B rows, H heads, Dh, prompt P, decode steps, left padding of each row, compaction after step `at`. */
+export interface DecodeShape {
+  B: number;
+  H: number;
+  Dh: number;
+  P: number;
+  steps: number;
+  pads: number[];
+  at?: number;
+}
+
+export const DECODE_CASES: DecodeShape[] = [
+  { B: 1, H: 1, Dh: 1, P: 1, steps: 3, pads: [0] }, // the smallest shape
+  { B: 3, H: 2, Dh: 16, P: 4, steps: 6, pads: [0, 2, 3] }, // one full 16-lane block, padded rows
+  { B: 4, H: 4, Dh: 5, P: 2, steps: 9, pads: [1, 0, 0, 1] }, // only a partial block per head
+  { B: 5, H: 2, Dh: 40, P: 3, steps: 7, pads: [2, 0, 1, 0, 2], at: 3 }, // 16 + 16 + 8, compaction
+];
+
+/**
+ * Decode steps of two blocks over a KV cache built from a prefill (createDecodeCache picks the layout the
+ * installed kernels allow), with rows leaving the batch at step `at`: every step's attention output.
+ */
+export function decodeCase({ B, H, Dh, P, steps, pads, at }: DecodeShape): FusedCase {
+  const D = H * Dh;
+  const capacity = P + steps;
+  const inputs = Array.from({ length: steps }, () => [rand([B, 3 * D]), rand([B, 3 * D])]);
+  const prefill = [0, 1].map(() => ({ k: rand([B, H, P, Dh]), v: rand([B, H, P, Dh]) }));
+  const mask = new Float32Array(B * capacity);
+  pads.forEach((p, b) => mask.fill(MASKED, b * capacity, b * capacity + p));
+  return {
+    inputs: [...inputs.flat(), ...prefill.flatMap((c) => [c.k, c.v])],
+    run: () => {
+      const kv = prefill.map((c) => ({ k: tf.clone(c.k) as tf.Tensor4D, v: tf.clone(c.v) as tf.Tensor4D }));
+      const cache = createDecodeCache(kv, tf.tensor4d(mask, [B, 1, 1, capacity]), { heads: H, capacity });
+      const outs: tf.Tensor[] = [];
+      let rows = Array.from({ length: B }, (_, i) => i);
+      for (let s = 0; s < steps; s++) {
+        if (s === at) {
+          rows = rows.filter((_, i) => i % 2 === 0);
+          cache.compact(rows.map((_, i) => i * 2));
+        }
+        const idx = tf.tensor1d(rows, 'int32');
+        for (let layer = 0; layer < 2; layer++)
+          outs.push(cache.attend(layer, tf.gather(inputs[s][layer], idx)));
+        cache.advance();
+      }
+      cache.dispose();
+      return outs;
     },
   };
 }

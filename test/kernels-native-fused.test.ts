@@ -14,10 +14,10 @@ import { installNativeKernels, uninstallNativeKernels } from '../packages/traine
 import { FUSED_KERNELS } from '../packages/trainer/src/kernels/fused-names.js';
 import { NATIVE_FUSED_KERNELS } from '../packages/trainer/src/kernels/native-fused.js';
 import { attendDecodeFused, hasKernel } from '../packages/trainer/src/model/fused.js';
-import { createDecodeCache } from '../packages/trainer/src/model/kv-cache.js';
-import { MASKED } from '../packages/trainer/src/model/policy.js';
 import { worstDiff } from './kernels-compare.js';
 import {
+  DECODE_CASES,
+  decodeCase,
   ENTROPY_CASES,
   entropyCase,
   NORM_CASES,
@@ -62,48 +62,10 @@ describe.skipIf(!probe.ok)(`fused kernels equal the tfjs compositions${skipReaso
     tf.dispose(c.inputs);
   });
 
-  // B rows, H heads, Dh, prompt P, decode steps, left padding of each row, compaction after step
-  const decodes: {
-    B: number;
-    H: number;
-    Dh: number;
-    P: number;
-    steps: number;
-    pads: number[];
-    at?: number;
-  }[] = [
-    { B: 1, H: 1, Dh: 1, P: 1, steps: 3, pads: [0] }, // the smallest shape
-    { B: 3, H: 2, Dh: 16, P: 4, steps: 6, pads: [0, 2, 3] }, // one full 16-lane block, padded rows
-    { B: 4, H: 4, Dh: 5, P: 2, steps: 9, pads: [1, 0, 0, 1] }, // only a partial block per head
-    { B: 5, H: 2, Dh: 40, P: 3, steps: 7, pads: [2, 0, 1, 0, 2], at: 3 }, // 16 + 16 + 8, compaction
-  ];
-  it.each(decodes)('decode attention over the in-place cache: %o', ({ B, H, Dh, P, steps, pads, at }) => {
-    const D = H * Dh;
-    const capacity = P + steps;
-    const inputs = Array.from({ length: steps }, () => [rand([B, 3 * D]), rand([B, 3 * D])]);
-    const prefill = [0, 1].map(() => ({ k: rand([B, H, P, Dh]), v: rand([B, H, P, Dh]) }));
-    const mask = new Float32Array(B * capacity);
-    pads.forEach((p, b) => mask.fill(MASKED, b * capacity, b * capacity + p));
-    const worst = worstDiff(() => {
-      const kv = prefill.map((c) => ({ k: tf.clone(c.k) as tf.Tensor4D, v: tf.clone(c.v) as tf.Tensor4D }));
-      const cache = createDecodeCache(kv, tf.tensor4d(mask, [B, 1, 1, capacity]), { heads: H, capacity });
-      const outs: tf.Tensor[] = [];
-      let rows = Array.from({ length: B }, (_, i) => i);
-      for (let s = 0; s < steps; s++) {
-        if (s === at) {
-          rows = rows.filter((_, i) => i % 2 === 0);
-          cache.compact(rows.map((_, i) => i * 2));
-        }
-        const idx = tf.tensor1d(rows, 'int32');
-        for (let layer = 0; layer < 2; layer++)
-          outs.push(cache.attend(layer, tf.gather(inputs[s][layer], idx)));
-        cache.advance();
-      }
-      cache.dispose();
-      return outs;
-    });
-    expect(worst).toBeLessThan(1e-5);
-    tf.dispose([...inputs.flat(), ...prefill.flatMap((c) => [c.k, c.v])]);
+  it.each(DECODE_CASES)('decode attention over the in-place cache: %o', (shape) => {
+    const c = decodeCase(shape);
+    expect(worstDiff(c.run)).toBeLessThan(1e-5);
+    tf.dispose(c.inputs);
   });
 
   it('refuses a cache that is a view into a larger buffer, and mismatched shapes', () => {

@@ -22,6 +22,8 @@ import { relDiff } from './kernels-compare.js';
 import {
   ATTENTION_CASES,
   attentionCase,
+  DECODE_CASES,
+  decodeCase,
   ENTROPY_CASES,
   entropyCase,
   NORM_CASES,
@@ -33,6 +35,8 @@ import type { FusedCase } from './fused-cases.js';
 import { STEPS_MODEL, threeAdamSteps } from './model-steps.js';
 import { modelConfig } from '../packages/trainer/src/model/config.js';
 import { createPolicy } from '../packages/trainer/src/model/policy.js';
+import { generate, type Generation } from '../packages/trainer/src/model/generate.js';
+import { fullForward, maxAbsDiff, randomPrompts } from './generate-check.js';
 
 async function loadWebgpu(): Promise<string> {
   try {
@@ -96,8 +100,9 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
     uninstallWebgpuKernels();
     expect(WEBGPU_FUSED_KERNELS.some(hasKernel)).toBe(false);
     installWebgpuKernels();
-    // The in-place decode cache is native only: webgpu keeps the concat cache.
+    // The in-place decode cache is native only: webgpu keeps the concat cache, with its own kernels.
     expect(hasKernel(FUSED_KERNELS.attendDecode)).toBe(false);
+    expect(hasKernel(FUSED_KERNELS.attendCache)).toBe(true);
   });
 
   it.each(NORM_CASES)('rmsNorm [%i, %i] (x scale %f): forward and both gradients', async (r, c, s) => {
@@ -114,6 +119,10 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
 
   it.each(ATTENTION_CASES)('attention B %i, H %i, T %i, Dh %i (%s): forward and gradient', async (...a) => {
     expect(await worstDiff(attentionCase(...a))).toBeLessThan(1e-5);
+  });
+
+  it.each(DECODE_CASES)('decode attention over the concat cache: %o', async (shape) => {
+    expect(await worstDiff(decodeCase(shape))).toBeLessThan(1e-5);
   });
 
   it('rows wider than one workgroup of 256 (cols >= 1024) and more rows than invocations', async () => {
@@ -146,6 +155,29 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
     expect(createPolicy(modelConfig(STEPS_MODEL), 0).variables.length).toBe(16);
     expect(fusedCount.ours).toBe(3 * (5 * 4 + 2 * 3 + 4 + 4 + 16));
     expect(fusedCount.total).toBeLessThan(0.7 * plainCount.total);
+  });
+});
+
+describe.skipIf(skipReason !== '')(`generation on webgpu${skipReason}`, () => {
+  it('KV-cache log-probs and entropies match the full forward pass, with fewer launches', async () => {
+    const policy = createPolicy(modelConfig({ vocab: 12, d: 16, layers: 2, heads: 2, ctx: 32 }), 7);
+    const prompts = randomPrompts(6, 3);
+    const opts = { maxNewTokens: 12, eosId: 1, temperature: 1.3, rng: 5 };
+    uninstallWebgpuKernels();
+    let plain: Generation[] = [];
+    const plainCount = await countPrograms(async () => (plain = await generate(policy, prompts, opts)));
+    installWebgpuKernels();
+    let fused: Generation[] = [];
+    const fusedCount = await countPrograms(async () => (fused = await generate(policy, prompts, opts)));
+    const full = await fullForward(policy, prompts, fused, opts.temperature);
+    fused.forEach((g, b) => {
+      expect(Array.from(g.tokens)).toEqual(Array.from(plain[b].tokens)); // same seed, same samples
+      expect(maxAbsDiff(g.logprobs, full[b].logprobs)).toBeLessThan(1e-4);
+      expect(maxAbsDiff(g.entropies, full[b].entropies)).toBeLessThan(1e-4);
+    });
+    expect(fused.some((g) => !g.truncated)).toBe(true); // rows left the batch early (compaction)
+    expect(fusedCount.total).toBeLessThan(0.75 * plainCount.total);
+    policy.dispose();
   });
 });
 

@@ -5,46 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '@brevity/core';
-import { createPolicy, generate, initBackend, type Generation, type Policy } from '@brevity/trainer';
+import { createPolicy, generate, initBackend, type Policy } from '@brevity/trainer';
 import { installNativeKernels, uninstallNativeKernels } from '../packages/trainer/src/kernels/native.js';
+import { fullForward, maxAbsDiff, randomPrompts } from './generate-check.js';
 
 const cfg = { vocab: 12, d: 16, layers: 2, heads: 2, ctx: 32 };
 const EOS = 1;
-
-function randomPrompts(n: number, seed: number): Int32Array[] {
-  const rng = Rng.from(seed);
-  return Array.from({ length: n }, () =>
-    Int32Array.from({ length: rng.intBetween(2, 7) }, () => rng.intBetween(2, 11)),
-  );
-}
-
-/** Full-forward log-probs and entropies of each response, from right-padded prompt+response sequences. */
-async function fullForward(policy: Policy, prompts: Int32Array[], gens: Generation[], temperature: number) {
-  const T = Math.max(...prompts.map((p, i) => p.length + gens[i].tokens.length));
-  const ids = new Int32Array(prompts.length * T);
-  prompts.forEach((p, b) => {
-    ids.set(p, b * T);
-    ids.set(gens[b].tokens, b * T + p.length);
-  });
-  const r = tf.tidy(() => policy.logprobs(tf.tensor2d(ids, [prompts.length, T], 'int32'), { temperature }));
-  const [lp, ent] = [await r.logprobs.data(), await r.entropies.data()];
-  tf.dispose([r.logprobs, r.entropies]);
-  return prompts.map((p, b) => {
-    const at = (j: number) => b * (T - 1) + p.length + j - 1;
-    return {
-      logprobs: Float32Array.from(gens[b].tokens, (_, j) => lp[at(j)]),
-      entropies: Float32Array.from(gens[b].tokens, (_, j) => ent[at(j)]),
-    };
-  });
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 // cpu: with the native kernels when the addon is built (in-place KV cache, fused attention and RMSNorm);
 // cpu (tfjs kernels): the plain path; wasm: the concat cache on another backend.

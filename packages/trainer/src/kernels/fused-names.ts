@@ -8,6 +8,13 @@ export const FUSED_KERNELS = {
   attendDecode: 'BrevityAttendDecode',
   /** inputs {k, v [B,H,P,Dh]}, attrs {capacity C} -> [kCacheT [B,H,Dh,C], vCache [B,H,C,Dh]], zero after P. */
   kvCacheInit: 'BrevityKvCacheInit',
+  /**
+   * inputs {qkv [B,3D], k, v [B,H,S,Dh], bias [B,1,1,>=S]}, attrs {scale} -> [B, D]: one decode step's
+   * attention over a cache grown by concatenation (the webgpu layout; kvAppend grows it).
+   */
+  attendCache: 'BrevityAttendCache',
+  /** inputs {cache [B,H,S,Dh], qkv [B,3D]}, attrs {part: 1 keys | 2 values} -> [B,H,S+1,Dh]. */
+  kvAppend: 'BrevityKvAppend',
   /** inputs {x [B,H,T,S], bias [T,S] or [B,1,T,S]} -> softmax(x + bias) over the last axis. */
   maskedSoftmax: 'BrevityMaskedSoftmax',
   /** inputs {y, dy} (softmax output and its gradient) -> dx, over the last axis. */

@@ -172,3 +172,82 @@ export function attentionGradQkvProgram(B: number, H: number, T: number, Dh: num
   }`,
   };
 }
+
+/**
+ * One decode step's attention over a cache grown by concatenation: q from qkv [B, 3D] (scaled), keys kc and
+ * values vc [B, H, S, Dh], bias [B, 1, 1, >= S] -> [B, D]. One workgroup per (b, h).
+ */
+export function attendCacheProgram(B: number, H: number, S: number, Dh: number): WgslProgram {
+  const smax = pow2(S, 32);
+  const dmax = pow2(Dh, 16);
+  return rowProgram(
+    `attendcache_${smax}_${dmax}`,
+    ['qkv', 'kc', 'vc', 'bias'],
+    [B, H * Dh],
+    B * H,
+    S,
+    `
+    let H = uniforms.H;
+    let Dh = uniforms.Dh;
+    let D = H * Dh;
+    let b = row / H;
+    let h = row % H;
+    let base = row * cols * Dh;
+    for (var d = tid; d < Dh; d = d + WG) { qs[d] = qkv[b * 3 * D + h * Dh + d] * uniforms.scale; }
+    workgroupBarrier();
+    var m = -3.402823e+38f;
+    for (var s = tid; s < cols; s = s + WG) {
+      var acc = 0.0;
+      for (var d = 0; d < Dh; d = d + 1) { acc = acc + qs[d] * kc[base + s * Dh + d]; }
+      let x = acc + bias[b * uniforms.biasStride + s];
+      sc[s] = x;
+      m = max(m, x);
+    }
+    let mx = wgMax(m, tid);
+    var sum = 0.0;
+    for (var s = tid; s < cols; s = s + WG) { let e = exp(sc[s] - mx); sc[s] = e; sum = sum + e; }
+    let inv = 1.0 / wgSum(sum, tid);
+    for (var d = tid; d < Dh; d = d + WG) {
+      var acc = 0.0;
+      for (var s = 0; s < cols; s = s + 1) { acc = acc + sc[s] * vc[base + s * Dh + d]; }
+      if (live) { result[b * D + h * Dh + d] = acc * inv; }
+    }`,
+    'H : i32, Dh : i32, biasStride : i32, scale : f32,',
+    `
+    var<workgroup> sc : array<f32, ${smax}>;
+    var<workgroup> qs : array<f32, ${dmax}>;`,
+  );
+}
+
+/** The cache [B, H, S, Dh] with one more slot holding part `part` (1 keys, 2 values) of qkv [B, 3D]. */
+export function kvAppendProgram(B: number, H: number, S: number, Dh: number): WgslProgram {
+  const wg = 64;
+  const n = B * H * (S + 1) * Dh;
+  return {
+    variableNames: ['cache', 'qkv'],
+    outputShape: [B, H, S + 1, Dh],
+    shaderKey: 'brevity_kvappend',
+    dispatchLayout: { x: [0, 1, 2, 3] },
+    dispatch: [Math.ceil(n / wg), 1, 1],
+    workgroupSize: [wg, 1, 1],
+    uniforms: 'n : i32, H : i32, S : i32, Dh : i32, part : i32,',
+    getUserCode: () => `
+  fn main(index : i32) {
+    if (index < uniforms.n) {
+      let Dh = uniforms.Dh;
+      let S = uniforms.S;
+      let d = index % Dh;
+      let s = (index / Dh) % (S + 1);
+      let bh = index / (Dh * (S + 1));
+      if (s < S) {
+        result[index] = cache[(bh * S + s) * Dh + d];
+      } else {
+        let D = uniforms.H * Dh;
+        let b = bh / uniforms.H;
+        let h = bh % uniforms.H;
+        result[index] = qkv[b * 3 * D + uniforms.part * D + h * Dh + d];
+      }
+    }
+  }`,
+  };
+}

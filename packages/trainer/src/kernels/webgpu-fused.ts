@@ -10,7 +10,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ATTENTION_LIMITS, FUSED_KERNELS } from './fused-names.js';
-import { attentionGradQkvProgram, attentionGradScoresProgram, attentionProgram } from './webgpu-attention.js';
+import {
+  attendCacheProgram,
+  attentionGradQkvProgram,
+  attentionGradScoresProgram,
+  attentionProgram,
+  kvAppendProgram,
+} from './webgpu-attention.js';
 import {
   adamMomentProgram,
   adamParamProgram,
@@ -245,6 +251,53 @@ function attentionGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   }
 }
 
+function attendCache({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const be = backend as WebgpuBackendLike;
+  const { qkv, k, v, bias } = inputs;
+  const [B, H, S, Dh] = k.shape;
+  const name = FUSED_KERNELS.attendCache;
+  tf.util.assert(
+    k.shape.length === 4 &&
+      v.shape.join() === k.shape.join() &&
+      qkv.shape.join() === [B, 3 * H * Dh].join() &&
+      bias.shape.length === 4 &&
+      bias.shape[0] === B &&
+      bias.shape[3] >= S,
+    () => `${name}: qkv [${qkv.shape}], k [${k.shape}], v [${v.shape}] and bias [${bias.shape}] do not match`,
+  );
+  tf.util.assert(
+    S <= ATTENTION_LIMITS.maxT && Dh <= ATTENTION_LIMITS.maxDh,
+    () => `${name}: ${S} slots or head width ${Dh} exceeds ${JSON.stringify(ATTENTION_LIMITS)}`,
+  );
+  const scale = (attrs as { scale: number }).scale;
+  return be.runWebGPUProgram(attendCacheProgram(B, H, S, Dh), [qkv, k, v, bias], 'float32', [
+    ...rowUniforms(B * H, S),
+    i32(H),
+    i32(Dh),
+    i32(bias.shape[3]),
+    f32(scale),
+  ]);
+}
+
+function kvAppend({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const be = backend as WebgpuBackendLike;
+  const { cache, qkv } = inputs;
+  const [B, H, S, Dh] = cache.shape;
+  const part = (attrs as { part: number }).part;
+  tf.util.assert(
+    cache.shape.length === 4 && qkv.shape.join() === [B, 3 * H * Dh].join() && (part === 1 || part === 2),
+    () =>
+      `${FUSED_KERNELS.kvAppend}: cache [${cache.shape}], qkv [${qkv.shape}] or part ${part} do not match`,
+  );
+  return be.runWebGPUProgram(kvAppendProgram(B, H, S, Dh), [cache, qkv], 'float32', [
+    i32(B * H * (S + 1) * Dh),
+    i32(H),
+    i32(S),
+    i32(Dh),
+    i32(part),
+  ]);
+}
+
 /** Chunks of the first stage of the global norm: enough workgroups to fill a GPU, few for the second. */
 const NORM_CHUNKS = 256;
 
@@ -312,6 +365,8 @@ const KERNELS: [string, (a: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]][] = 
   [FUSED_KERNELS.crossEntropyGrad, crossEntropyGrad],
   [FUSED_KERNELS.attention, attention],
   [FUSED_KERNELS.attentionGrad, attentionGrad],
+  [FUSED_KERNELS.attendCache, attendCache],
+  [FUSED_KERNELS.kvAppend, kvAppend],
   [FUSED_KERNELS.globalNorm, globalNorm],
   [FUSED_KERNELS.adamMoment, adamMoment],
   [FUSED_KERNELS.adamParam, adamParam],

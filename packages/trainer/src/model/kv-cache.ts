@@ -10,8 +10,15 @@
  * Both compute softmax(q K^T / sqrt(Dh) + mask) V over the same slots; tests compare them.
  */
 import * as tf from '@tensorflow/tfjs';
-import { FUSED_KERNELS } from '../kernels/fused-names.js';
+import { ATTENTION_LIMITS, FUSED_KERNELS } from '../kernels/fused-names.js';
+
 import { attendDecodeFused, hasKernel } from './fused.js';
+
+/** Whether the backend has the concat-cache kernels and the shape is within their limits. */
+const canAttendCache = (slots: number, headWidth: number) =>
+  slots <= ATTENTION_LIMITS.maxT &&
+  headWidth <= ATTENTION_LIMITS.maxDh &&
+  hasKernel(FUSED_KERNELS.attendCache);
 import { tidy } from './ops.js';
 
 /** Keys and values of one block: each [B, H, S, Dh]. */
@@ -78,9 +85,28 @@ class InPlaceCache extends BaseCache {
   }
 }
 
-/** [B, H, S, Dh] per block, grown by concatenation; attention from tfjs ops. */
+/**
+ * [B, H, S, Dh] per block, grown by concatenation; attention from tfjs ops, or from two append kernels and one
+ * attention kernel where the backend has them (webgpu: 3 launches a block instead of 11).
+ */
 class ConcatCache extends BaseCache {
   attend(layer: number, qkv: tf.Tensor2D): tf.Tensor2D {
+    const old = this.kv[layer];
+    const [S, dh] = [old.k.shape[2], old.k.shape[3]];
+    if (canAttendCache(S + 1, dh)) {
+      const run = (name: string, inputs: tf.NamedTensorMap, attrs: object) =>
+        tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor4D;
+      const k = tf.keep(run(FUSED_KERNELS.kvAppend, { cache: old.k, qkv }, { part: 1 }));
+      const v = tf.keep(run(FUSED_KERNELS.kvAppend, { cache: old.v, qkv }, { part: 2 }));
+      tf.dispose([old.k, old.v]);
+      this.kv[layer] = { k, v };
+      const inputs = { qkv, k, v, bias: this.mask };
+      return run(FUSED_KERNELS.attendCache, inputs, { scale: this.scale }) as unknown as tf.Tensor2D;
+    }
+    return this.attendComposite(layer, qkv);
+  }
+
+  private attendComposite(layer: number, qkv: tf.Tensor2D): tf.Tensor2D {
     const [B, H] = [qkv.shape[0], this.heads];
     const dh = qkv.shape[1] / (3 * H);
     const [q, k1, v1] = tf.split(tf.reshape(qkv, [B, 3 * H, 1, dh]), 3, 1) as tf.Tensor4D[]; // [B, H, 1, Dh]
