@@ -55,6 +55,18 @@ describe('brevity train: bad configs fail before any compute, naming the field',
       /optim\.microBatch: a mini-batch of 128 rollouts does not split into micro-batches of 5/,
     ],
     [
+      'both micro-batch sizes set',
+      ok,
+      ['optim.microBatch=8', 'optim.microBatchTokens=2048'],
+      /optim\.microBatchTokens: set either optim\.microBatch \(rollouts per pass\) or optim\.microBatchTokens \(tokens per pass\), not both/,
+    ],
+    [
+      'a token budget that is not a positive integer',
+      ok,
+      ['optim.microBatchTokens=0'],
+      /optim\.microBatchTokens: /,
+    ],
+    [
       'missing checkpoint',
       ok.replace('checkpoint: ck', 'checkpoint: nowhere'),
       [],

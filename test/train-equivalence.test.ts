@@ -4,7 +4,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readMetrics, Rng } from '@brevity/core';
 import { createEnv } from '@brevity/envs';
 import { AdamW, loadCheckpoint } from '@brevity/trainer';
-import { groupAdvantages, miniBatchWeights, type UpdateSample } from '../packages/trainer/src/rl/batch.js';
+import {
+  groupAdvantages,
+  miniBatchWeights,
+  sampleLength,
+  splitBatches,
+  type UpdateSample,
+} from '../packages/trainer/src/rl/batch.js';
 import { sampleGroups } from '../packages/trainer/src/rl/rollout.js';
 import { runTrain } from '../packages/trainer/src/rl/train.js';
 import { updateMiniBatch } from '../packages/trainer/src/rl/update.js';
@@ -108,6 +114,61 @@ describe('gradient accumulation', () => {
       }
     },
   );
+});
+
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+  return d;
+};
+
+describe('length-sorted micro-batches (optim.microBatchTokens)', () => {
+  it.each(['token-mean', 'seq-mean-token-mean', 'seq-mean-token-sum-norm'] as const)(
+    '%s: one update over token-budget micro-batches equals one micro-batch',
+    async (mode) => {
+      const samples = await eightSamples();
+      const longest = Math.max(...samples.map(sampleLength));
+      // A budget of two longest rows: several sorted micro-batches of 1-3 rows.
+      const [micros] = splitBatches(samples, 1, { tokens: 2 * longest, lengthOf: sampleLength });
+      expect(micros.length).toBeGreaterThan(2);
+      const whole = await oneUpdate(samples, [samples.map((_, i) => i)], mode);
+      const sorted = await oneUpdate(
+        samples,
+        micros.map((m) => m.map((x) => samples.indexOf(x))),
+        mode,
+      );
+      expect(Math.abs(whole.loss - sorted.loss)).toBeLessThan(1e-5);
+      expect(Math.abs(whole.gradNorm - sorted.gradNorm)).toBeLessThan(1e-5);
+      expect(whole.gradNorm).toBeGreaterThan(0);
+      for (const [name, v] of whole.weights)
+        expect(maxDiff(v, sorted.weights.get(name)!), name).toBeLessThan(1e-5);
+    },
+  );
+
+  it('a train step with a token budget logs the same actor metrics and saves the same weights, padding less', async () => {
+    const run = async (set: string[]) => {
+      const dir = join(tmp('brevity-mbt-'), 'run');
+      // Per-sequence weights, so a weight that lost its sample would change the gradient.
+      const config = tinyConfig(base, ['steps=1', 'loss.aggregation=seq-mean-token-mean', ...set]);
+      await runTrain({ config, runDir: dir, policyPath: base, quiet: true });
+      const row = readMetrics(join(dir, 'metrics.jsonl')).find((r) => r.step === 0)!;
+      const { policy } = loadCheckpoint(join(dir, 'checkpoints', 'step-1'));
+      const weights = await policy.weights();
+      policy.dispose();
+      return { row, weights };
+    };
+    const whole = await run([]);
+    const sorted = await run(['optim.microBatchTokens=48']);
+    const actor = Object.keys(whole.row).filter((k) => k.startsWith('actor/'));
+    expect(actor.length).toBeGreaterThan(4);
+    expect(Number(whole.row['actor/grad_norm'])).toBeGreaterThan(0);
+    for (const k of actor)
+      expect(Math.abs(Number(whole.row[k]) - Number(sorted.row[k])), k).toBeLessThan(1e-5);
+    for (const [name, v] of whole.weights)
+      expect(maxDiff(v, sorted.weights.get(name)!), name).toBeLessThan(1e-5);
+    expect(Number(whole.row['perf/pad_fraction'])).toBeGreaterThan(0);
+    expect(Number(sorted.row['perf/pad_fraction'])).toBeLessThan(Number(whole.row['perf/pad_fraction']));
+  });
 });
 
 describe('resume', () => {

@@ -59,14 +59,46 @@ export function groupsWithSignal(rewards: number[][], tolerance = 1e-12): number
   return keep;
 }
 
+/** Prompt + response tokens of a sample: the width of its row in a packed micro-batch. */
+export const sampleLength = (s: UpdateSample): number => s.prompt.length + s.response.length;
+
+/** Micro-batches by padded size: at most `tokens` slots (rows x longest length) each. */
+export interface TokenBudget<T> {
+  tokens: number;
+  lengthOf: (x: T) => number;
+}
+
 /**
- * Splits samples into `miniBatches` optimizer steps of equal size, each into micro-batches of `microBatch`
- * (null = one micro-batch). The order is shuffled with `rng` when given (epochs > 1 see new orders).
+ * Cuts one mini-batch into micro-batches of similar length: samples sorted by `lengthOf` (stable, shortest
+ * first) and cut greedily so that rows x the longest length of each micro-batch stays within `tokens`; a
+ * sample longer than the budget is a micro-batch of its own. Every sample appears exactly once.
+ */
+export function tokenBudgetMicros<T>(mini: T[], budget: TokenBudget<T>): T[][] {
+  const lengths = mini.map(budget.lengthOf);
+  const order = mini.map((_, i) => i).sort((a, b) => lengths[a] - lengths[b] || a - b);
+  const micros: T[][] = [];
+  let cur: T[] = [];
+  for (const i of order) {
+    // Sorted ascending, so the new sample is the longest of the micro-batch it joins.
+    if (cur.length > 0 && (cur.length + 1) * lengths[i] > budget.tokens) {
+      micros.push(cur);
+      cur = [];
+    }
+    cur.push(mini[i]);
+  }
+  if (cur.length > 0) micros.push(cur);
+  return micros;
+}
+
+/**
+ * Splits samples into `miniBatches` optimizer steps of equal size, each into micro-batches: of `micro` rows
+ * (null = one micro-batch) or, given a token budget, sorted by length and cut by padded size
+ * (tokenBudgetMicros). The order is shuffled with `rng` when given (epochs > 1 see new orders).
  */
 export function splitBatches<T>(
   samples: T[],
   miniBatches: number,
-  microBatch: number | null,
+  micro: number | null | TokenBudget<T>,
   rng?: Rng,
 ): T[][][] {
   const order = samples.map((_, i) => i);
@@ -76,12 +108,28 @@ export function splitBatches<T>(
   for (let m = 0; m < miniBatches; m++) {
     const mini = order.slice(m * per, (m + 1) * per).map((i) => samples[i]);
     if (mini.length === 0) continue;
-    const size = microBatch ?? mini.length;
+    if (micro !== null && typeof micro === 'object') {
+      out.push(tokenBudgetMicros(mini, micro));
+      continue;
+    }
+    const size = micro ?? mini.length;
     const micros: T[][] = [];
     for (let k = 0; k < mini.length; k += size) micros.push(mini.slice(k, k + size));
     out.push(micros);
   }
   return out;
+}
+
+/** Token slots of packed micro-batches (rows x longest length, summed) and how many hold a real token. */
+export function paddedSlots<T>(micros: T[][], lengthOf: (x: T) => number): { slots: number; tokens: number } {
+  let slots = 0;
+  let tokens = 0;
+  for (const micro of micros) {
+    const lengths = micro.map(lengthOf);
+    slots += micro.length * Math.max(0, ...lengths);
+    tokens += lengths.reduce((a, b) => a + b, 0);
+  }
+  return { slots, tokens };
 }
 
 /**

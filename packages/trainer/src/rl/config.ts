@@ -139,6 +139,19 @@ const Optim = z
       .nullable()
       .default(null)
       .describe('Rollouts per forward/backward pass (gradient accumulation); null = the whole mini-batch.'),
+    microBatchTokens: z
+      .number()
+      .int()
+      .positive()
+      .nullable()
+      .default(null)
+      .describe(
+        'Token budget of a forward/backward pass, instead of microBatch: each mini-batch is sorted by prompt + response ' +
+          'length and cut greedily into micro-batches of at most this many padded slots (rows x longest row; a longer ' +
+          'rollout goes alone). The same gradient up to float rounding, with fewer padded tokens but more passes: on cpu ' +
+          "and wasm passes are cheap and 512-1024 about halves the quickstart's update (docs/performance.md); on webgpu " +
+          'per-launch overhead dominates, so keep few large passes there (a large budget or null). null = microBatch decides.',
+      ),
   })
   .prefault({})
   .describe('Optimiser and update schedule.');
@@ -292,6 +305,13 @@ export const TrainConfig = z
         code: 'custom',
         path: ['optim', 'microBatch'],
         message: `a mini-batch of ${n / c.optim.miniBatches} rollouts does not split into micro-batches of ${c.optim.microBatch}`,
+      });
+    if (c.optim.microBatch !== null && c.optim.microBatchTokens !== null)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['optim', 'microBatchTokens'],
+        message:
+          'set either optim.microBatch (rollouts per pass) or optim.microBatchTokens (tokens per pass), not both',
       });
     if (c.algorithm === 'ppo' && c.advantage.estimator !== 'gae')
       ctx.addIssue({

@@ -14,6 +14,8 @@ import {
   groupAdvantages,
   groupsWithSignal,
   miniBatchWeights,
+  paddedSlots,
+  sampleLength,
   splitBatches,
   type UpdateSample,
 } from './batch.js';
@@ -156,14 +158,24 @@ async function update(s: RunState, samples: UpdateSample[], st: StageSettings): 
   const sums = Object.fromEntries(STAT_KEYS.map((k) => [k, 0])) as Record<(typeof STAT_KEYS)[number], number>;
   let gradNorm = 0;
   let steps = 0;
+  const pad = { slots: 0, tokens: 0, passes: 0 };
+  const micro =
+    c.optim.microBatchTokens === null
+      ? c.optim.microBatch
+      : { tokens: c.optim.microBatchTokens, lengthOf: sampleLength };
   for (let e = 0; e < c.optim.epochs; e++) {
     const order = c.optim.epochs > 1 || c.optim.miniBatches > 1 ? s.rng : undefined;
-    for (const micros of splitBatches(samples, c.optim.miniBatches, c.optim.microBatch, order)) {
+    for (const micros of splitBatches(samples, c.optim.miniBatches, micro, order)) {
+      // Weights of the whole mini-batch, in the order of micros.flat() (the micro-batches may be sorted).
       const w = miniBatchWeights(micros.flat(), c.loss.aggregation, st.maxNewTokens);
       const r = await updateMiniBatch(micros, w, ctx, lr);
       for (const k of STAT_KEYS) sums[k] += r.stats[k];
       gradNorm += r.gradNorm;
       steps++;
+      const p = paddedSlots(micros, sampleLength);
+      pad.slots += p.slots;
+      pad.tokens += p.tokens;
+      pad.passes += micros.length;
     }
   }
   const per = (k: (typeof STAT_KEYS)[number]) => sums[k] / Math.max(1, sums.tokens);
@@ -174,6 +186,8 @@ async function update(s: RunState, samples: UpdateSample[], st: StageSettings): 
     'actor/clip_frac': per('clip_frac'),
     'actor/grad_norm': gradNorm / steps,
     'actor/lr': lr,
+    'perf/pad_fraction': 1 - pad.tokens / Math.max(1, pad.slots),
+    'perf/micro_batches': pad.passes,
   };
   if (s.valueHead)
     Object.assign(m, { 'critic/value_loss': per('value_loss'), 'critic/vf_clip_frac': per('vf_clip_frac') });
