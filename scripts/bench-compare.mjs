@@ -10,14 +10,17 @@
 //   wasm, cpu, cpu+native    the current build (cpu: BREVITY_NATIVE=0, tfjs' own kernels)
 //   torch                    shared/tools/torch_reference.py on the same shape, --threads 1 (Debian's python3)
 // With --grpo CONFIG the current variants time GRPO steps of that train config instead (bench --grpo):
-// sampling, scoring and update seconds per step.
+// sampling, scoring and update seconds per step. A variant may carry --set style overrides of the config
+// after '@' (e.g. cpu+native@optim.microBatchTokens=1024, several joined by '@'): that variant runs the
+// config resolved with them, written to tmp/bench-grpo/.
 //
 // Usage: npm run build && node scripts/bench-compare.mjs [--model base] [--rounds 3] [--repeats 5]
 //          [--variants ...] [--before REF] [--torch PATH] [--python /usr/bin/python3]
 //        node scripts/bench-compare.mjs --grpo experiments/quickstart/laser.yaml [--steps 5] [--rounds 3]
+//          [--variants cpu+native,cpu+native@optim.microBatchTokens=1024]
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -48,10 +51,31 @@ const VARIANTS = {
 };
 const defaults = args.grpo ? 'wasm,cpu+native' : 'before:wasm,before:cpu,wasm,cpu,cpu+native,torch';
 const names = (args.variants ?? defaults).split(',');
+/** A variant's name before any '@' overrides, and the overrides. */
+const split = (n) => {
+  const [base, ...sets] = n.split('@');
+  return { base, sets };
+};
 for (const n of names)
-  if (!VARIANTS[n]) throw new Error(`unknown variant ${n} (known: ${Object.keys(VARIANTS)})`);
-if (args.grpo && names.some((n) => VARIANTS[n].cli !== 'now'))
+  if (!VARIANTS[split(n).base])
+    throw new Error(`unknown variant ${n} (known: ${Object.keys(VARIANTS)}, optionally @key=value)`);
+if (args.grpo && names.some((n) => VARIANTS[split(n).base].cli !== 'now'))
   throw new Error('--grpo runs the current build only (variants wasm, cpu, cpu+native)');
+if (!args.grpo && names.some((n) => split(n).sets.length))
+  throw new Error('@key=value overrides need --grpo CONFIG');
+
+/** The --grpo config resolved with `sets` (absolute checkpoint path), as a file bench --grpo can read. */
+async function configWith(sets) {
+  if (!sets.length) return args.grpo;
+  const { resolveTrain } = await import(join(root, 'packages/trainer/dist/rl/command.js'));
+  const { config, policyPath } = resolveTrain({ config: args.grpo, set: sets });
+  const resolved = { ...config, policy: { checkpoint: resolve(policyPath) } };
+  const dir = join(root, 'tmp', 'bench-grpo');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${sets.join('@').replace(/[^\w.=-]+/g, '_')}.yaml`);
+  writeFileSync(file, JSON.stringify(resolved, null, 2) + '\n'); // JSON is YAML
+  return file;
+}
 
 /** The CLI at `ref`, built once in a git worktree whose node_modules link to this checkout's. */
 function beforeCli(ref) {
@@ -92,8 +116,8 @@ const lastJson = (out) =>
       .pop(),
   );
 
-function runVariant(name, shape, clis) {
-  const v = VARIANTS[name];
+function runVariant(name, shape, clis, configs) {
+  const v = VARIANTS[split(name).base];
   if (v.cli === 'torch') {
     const flags = Object.entries(shape).flatMap(([k, x]) => [
       `--${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`,
@@ -109,7 +133,7 @@ function runVariant(name, shape, clis) {
     return lastJson(out);
   }
   const bench = args.grpo
-    ? ['bench', '--grpo', args.grpo, '--steps', args.steps]
+    ? ['bench', '--grpo', configs[name], '--steps', args.steps]
     : ['bench', '--model', args.model, '--repeats', args.repeats];
   const out = execFileSync(process.execPath, [clis[v.cli], ...bench, '--json', '--backend', v.backend], {
     cwd: root,
@@ -140,12 +164,14 @@ function table(results, keys) {
 
 async function main() {
   const clis = { now: NOW };
-  if (names.some((n) => VARIANTS[n].cli === 'before')) clis.before = beforeCli(args.before);
+  if (names.some((n) => VARIANTS[split(n).base].cli === 'before')) clis.before = beforeCli(args.before);
   const shape = args.grpo ? null : await shapeOf(args.model);
+  const configs = {};
+  if (args.grpo) for (const n of names) configs[n] = await configWith(split(n).sets);
   const results = Object.fromEntries(names.map((n) => [n, []]));
   for (let r = 0; r < Number(args.rounds); r++)
     for (const n of names) {
-      const res = runVariant(n, shape, clis);
+      const res = runVariant(n, shape, clis, configs);
       results[n].push(res);
       process.stderr.write(`round ${r + 1} ${n}: ${JSON.stringify(res)}\n`);
     }
