@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { paretoAxes } from '../packages/trainer/src/report/axes.js';
 import { paretoFront, writeReport } from '../packages/trainer/src/report/index.js';
+import type { ReportModel } from '../packages/trainer/src/report/model.js';
+import { figureSpecs } from '../packages/trainer/src/report/plots.js';
 import { summarizeRun, configDiff } from '../packages/trainer/src/report/summarize.js';
 
 let root: string;
@@ -134,6 +137,89 @@ describe('paretoFront', () => {
   });
 });
 
+describe('Pareto plot axes', () => {
+  // [length, acc %] points -> padded domains (8% of the span each side, 1 when flat; at least 10 accuracy
+  // points and 10% of the longest length; outwards to 0.1) and the points outside them (drawn clamped).
+  test.each([
+    {
+      what: 'domains from the data, not from 0',
+      pts: [
+        [100, 50],
+        [200, 60],
+      ],
+      x: [92, 208],
+      y: [49.2, 60.8],
+      off: [],
+    },
+    {
+      what: 'a collapsed run (below 10% of the best accuracy) is left out of both domains',
+      pts: [
+        [30, 98],
+        [40, 99],
+        [1, 0],
+      ],
+      x: [29.2, 40.8],
+      y: [90, 100],
+      off: [2],
+    },
+    {
+      what: 'one point: at least 10 accuracy points and 10% of the length, kept inside 0..100',
+      pts: [[50, 100]],
+      x: [47.5, 52.5],
+      y: [90, 100],
+      off: [],
+    },
+    {
+      what: 'every run at 0: nothing counts as collapsed',
+      pts: [
+        [1, 0],
+        [2, 0],
+      ],
+      x: [0.9, 2.1],
+      y: [0, 10],
+      off: [],
+    },
+    {
+      what: 'accuracies 0.6 points apart are not stretched over the whole axis',
+      pts: [
+        [33, 100],
+        [41, 99.4],
+      ],
+      x: [32.3, 41.7],
+      y: [90, 100],
+      off: [],
+    },
+    {
+      what: 'a low but not collapsed run stays on the scale; lengths cut at 0',
+      pts: [
+        [1, 10],
+        [100, 90],
+      ],
+      x: [0, 108],
+      y: [3.6, 96.4],
+      off: [],
+    },
+  ])('$what', ({ pts, x, y, off }) => {
+    const points = pts.map(([length, acc]) => ({ length, acc }));
+    const axes = paretoAxes(points);
+    expect(axes.x).toEqual(x);
+    expect(axes.y).toEqual(y);
+    expect(points.flatMap((p, i) => (axes.offScale(p) ? [i] : []))).toEqual(off);
+  });
+});
+
+interface Scale {
+  domain: number[];
+  clamp: boolean;
+}
+type ParetoLayer = { encoding: { x: { scale: Scale }; y: { scale: Scale } }; data: { values: object[] } };
+
+/** The pareto figure's layers; every layer must share the same x and y scale. */
+function paretoLayers(model: ReportModel): { layers: ParetoLayer[]; caption: string } {
+  const f = figureSpecs(model).find((s) => s.file === 'pareto')!;
+  return { layers: (f.spec as unknown as { layer: ParetoLayer[] }).layer, caption: f.caption };
+}
+
 describe('run summaries', () => {
   test('final and best eval, ties to the earliest step, steps and wall time from the last row', () => {
     const rows = [
@@ -178,6 +264,7 @@ describe('report', () => {
   let out: string;
   let md: string;
   let runs: string;
+  let model: ReportModel;
   beforeAll(async () => {
     runs = join(root, 'sweep');
     writeRun(join(runs, 'laser-lt64__seed1'), { seed: 1, accs: [0.3, 0.5, 0.45], lengths: [150, 120, 100] });
@@ -197,7 +284,7 @@ describe('report', () => {
     });
     writeRun(join(runs, 'trunc__seed1'), { seed: 1, accs: [0.2, 0.35], lengths: [300, 260] });
     out = join(root, 'out');
-    await writeReport({ runs: [runs], out, title: 'Test sweep' });
+    model = (await writeReport({ runs: [runs], out, title: 'Test sweep' })).model;
     md = readFileSync(join(out, 'report.md'), 'utf8');
   });
 
@@ -293,6 +380,16 @@ describe('report', () => {
     expect(readFileSync(join(out, 'laser-targets.svg'), 'utf8')).toContain('laser-lt128__seed1');
   });
 
+  test('Pareto axes fit the data: every layer shares the padded, clamped domains', () => {
+    // accuracies 35..70 % (labels and seeds), lengths 100..260 tokens; nothing collapsed
+    const { layers, caption } = paretoLayers(model);
+    for (const l of layers) {
+      expect(l.encoding.x.scale).toMatchObject({ domain: [87.2, 272.8], clamp: true });
+      expect(l.encoding.y.scale).toMatchObject({ domain: [32.2, 72.8], clamp: true });
+    }
+    expect(caption).not.toContain('collapsed');
+  });
+
   test('regenerating gives identical tables and figures', async () => {
     const again = join(root, 'again');
     await writeReport({ runs: [runs], out: again, title: 'Test sweep' });
@@ -328,6 +425,34 @@ describe('report', () => {
       '–',
     ]);
     expect(res.files.map((f) => f.split('/').pop())).toContain('pareto.png');
+  });
+
+  test('a collapsed run stays on the plot, clamped and labelled, without squashing the others', async () => {
+    const dir = join(root, 'collapse');
+    writeRun(join(dir, 'good__seed1'), { seed: 1, accs: [0.9], lengths: [30] });
+    writeRun(join(dir, 'good__seed2'), { seed: 2, accs: [0.95], lengths: [32] });
+    writeRun(join(dir, 'lucky__seed1'), { seed: 1, accs: [0.92], lengths: [31] });
+    writeRun(join(dir, 'lucky__seed2'), { seed: 2, accs: [0], lengths: [1] });
+    writeRun(join(dir, 'empty'), { seed: 0, accs: [0], lengths: [1] });
+    const o = join(root, 'collapse-out');
+    const res = await writeReport({ runs: [dir], out: o, title: 'T' });
+    const { layers, caption } = paretoLayers(res.model);
+    // best 95 %: the 0 % points are out; good's seeds, lucky's seed 1 and both label means (lucky: 46 % at
+    // 16 tokens) set the domains: lengths 16..32 -> 14.7..33.3, accuracies 46..95 -> 42..99
+    for (const l of layers) {
+      expect(l.encoding.x.scale).toMatchObject({ domain: [14.7, 33.3], clamp: true });
+      expect(l.encoding.y.scale).toMatchObject({ domain: [42, 99], clamp: true });
+    }
+    const texts = layers.flatMap((l) => l.data.values as { text?: string; stack?: number }[]);
+    // lucky's mean is on the scale, so its collapsed seed gets its own text, stacked above empty's at the
+    // same clamped corner
+    expect(texts.filter((t) => t.text?.endsWith('(off scale)')).map((t) => [t.text, t.stack])).toEqual([
+      ['empty: 0.0% at 1.0 tokens (off scale)', 0],
+      ['lucky__seed2: 0.0% at 1.0 tokens (off scale)', 1],
+    ]);
+    expect(caption).toContain('a collapsed run');
+    expect(readFileSync(join(o, 'report.md'), 'utf8')).toContain('a collapsed run');
+    expect(readFileSync(join(o, 'pareto.svg'), 'utf8')).toContain('(off scale)');
   });
 
   test.each([

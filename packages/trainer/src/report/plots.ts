@@ -5,6 +5,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { Metrics } from '@brevity/core';
+import { COLLAPSED_SHARE, paretoAxes, placeTexts, type PlotPoint } from './axes.js';
 import type { ReportModel } from './model.js';
 import { evalRows, num } from './summarize.js';
 
@@ -26,9 +27,12 @@ const colorOf = (labels: readonly string[]) => ({
   scale: { domain: [...labels] },
 });
 
-function paretoSpec(m: ReportModel): FigureSpec | undefined {
-  if (m.points.length === 0) return undefined;
-  const labels = m.groups.map((g) => g.label);
+/** `label: 12.5% at 3.1 tokens (off scale)`: the text of a point drawn clamped to the plot's edge. */
+const offScaleText = (name: string, p: PlotPoint) =>
+  `${name}: ${p.acc.toFixed(1)}% at ${p.length.toFixed(1)} tokens (off scale)`;
+
+/** The plotted values: one point per label, one per run with a final eval, and the axes fitted to them. */
+function paretoData(m: ReportModel) {
   const points = m.points.map((p) => ({
     label: p.label,
     length: p.length,
@@ -47,19 +51,50 @@ function paretoSpec(m: ReportModel): FigureSpec | undefined {
           },
         ],
   );
+  const axes = paretoAxes([...points, ...runs]);
+  const seeded = runs.length > points.length;
+  const offLabels = new Set(points.filter((p) => axes.offScale(p)).map((p) => p.label));
+  const texts = [
+    ...points.map((p) => ({ ...p, text: offLabels.has(p.label) ? offScaleText(p.label, p) : p.label })),
+    // A collapsed seed of a label whose mean is on the scale (its label's text is elsewhere).
+    ...(seeded
+      ? runs
+          .filter((r) => axes.offScale(r) && !offLabels.has(r.label))
+          .map((r) => ({ ...r, text: offScaleText(r.run, r) }))
+      : []),
+  ];
+  return {
+    points,
+    runs,
+    axes,
+    seeded,
+    texts: placeTexts(texts, axes, WIDTH),
+    offScale: texts.some((t) => t.text !== t.label),
+  };
+}
+
+function paretoSpec(m: ReportModel): FigureSpec | undefined {
+  if (m.points.length === 0) return undefined;
+  const labels = m.groups.map((g) => g.label);
+  const { points, runs, axes, seeded, texts, offScale } = paretoData(m);
+  // Domains from the data (not from 0), clamped, so one collapsed run does not squash the others.
+  const scale = (domain: [number, number]) => ({ domain, clamp: true, nice: false, zero: false });
   const x = {
     field: 'length',
     type: 'quantitative' as const,
     title: 'mean length (tokens)',
-    scale: { zero: false },
+    scale: scale(axes.x),
   };
-  const y = { field: 'acc', type: 'quantitative' as const, title: 'accuracy (%)', scale: { zero: false } };
-  const seeded = runs.length > points.length;
+  const y = { field: 'acc', type: 'quantitative' as const, title: 'accuracy (%)', scale: scale(axes.y) };
   return {
     file: 'pareto',
     caption:
       'Final eval accuracy vs mean length, one filled point per label (mean over seeds), its runs as ' +
-      'open points; the dashed line joins the Pareto front.',
+      'open points; the dashed line joins the Pareto front.' +
+      (offScale
+        ? ` Axes fit the points above ${100 * COLLAPSED_SHARE}% of the best accuracy; a point below ` +
+          '(a collapsed run) sits on the edge, labelled with its values.'
+        : ''),
     spec: {
       width: WIDTH,
       height: HEIGHT,
@@ -90,9 +125,15 @@ function paretoSpec(m: ReportModel): FigureSpec | undefined {
           },
         },
         {
-          data: { values: points },
-          mark: { type: 'text', align: 'left', dx: 7, dy: -7, fontSize: 10 },
-          encoding: { x, y, text: { field: 'label', type: 'nominal' } },
+          data: { values: texts },
+          mark: {
+            type: 'text',
+            align: { expr: 'datum.align' },
+            dx: { expr: 'datum.dx' },
+            dy: { expr: '-7 - 12 * datum.stack' },
+            fontSize: 10,
+          },
+          encoding: { x, y, text: { field: 'text', type: 'nominal' } },
         },
       ],
     },
