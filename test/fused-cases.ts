@@ -172,7 +172,7 @@ export function decodeCase({ B, H, Dh, P, steps, pads, at }: DecodeShape): Fused
         }
         const idx = tf.tensor1d(rows, 'int32');
         for (let layer = 0; layer < 2; layer++)
-          outs.push(cache.attend(layer, tf.gather(inputs[s][layer], idx)));
+          outs.push(cache.attend(layer, tf.gather(inputs[s][layer], idx) as tf.Tensor2D));
         cache.advance();
       }
       cache.dispose();

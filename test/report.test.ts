@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
+import type { Metrics } from '@brevity/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { paretoAxes } from '../packages/trainer/src/report/axes.js';
 import { paretoFront, writeReport } from '../packages/trainer/src/report/index.js';
@@ -222,7 +223,7 @@ function paretoLayers(model: ReportModel): { layers: ParetoLayer[]; caption: str
 
 describe('run summaries', () => {
   test('final and best eval, ties to the earliest step, steps and wall time from the last row', () => {
-    const rows = [
+    const rows: Metrics[] = [
       { step: 0, 'time/elapsed_s': 1 },
       { step: 1, 'time/elapsed_s': 2, 'eval/acc': 0.4, 'eval/length_mean': 90 },
       { step: 2, 'time/elapsed_s': 3, 'eval/acc': 0.6, 'eval/length_mean': 80 },

@@ -30,7 +30,7 @@ function noNaN(rows: Record<string, unknown>[]) {
 
 describe('brevity train smoke runs (tiny model, seconds)', () => {
   // Each case exercises a group of config options; together they cover every option of TrainConfig.
-  it.each([
+  it.each<[string, string[], Record<string, unknown>?]>([
     ['GRPO, token-mean, cosine', []],
     [
       'laser + cosine via sum',
