@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, SOFTWARE_WEBGPU, webgpuOptions } from '../packages/trainer/src/backend.js';
 import { FUSED_KERNELS } from '../packages/trainer/src/kernels/fused-names.js';
 import {
+  countWebgpuLaunches,
   installWebgpuKernels,
   uninstallWebgpuKernels,
   WEBGPU_FUSED_KERNELS,
@@ -33,6 +34,7 @@ import {
 } from './fused-cases.js';
 import type { FusedCase } from './fused-cases.js';
 import { STEPS_MODEL, threeAdamSteps } from './model-steps.js';
+import { runBench } from '../packages/trainer/src/bench/bench.js';
 import { modelConfig } from '../packages/trainer/src/model/config.js';
 import { createPolicy } from '../packages/trainer/src/model/policy.js';
 import { generate, type Generation } from '../packages/trainer/src/model/generate.js';
@@ -53,25 +55,7 @@ async function loadWebgpu(): Promise<string> {
 }
 const skipReason = await loadWebgpu();
 
-/** Counts the GPU programs launched while `f` runs, by shader key prefix (`brevity_` = ours). */
-async function countPrograms(f: () => Promise<unknown>): Promise<{ total: number; ours: number }> {
-  const be = tf.backend() as unknown as {
-    runWebGPUProgram: (p: { shaderKey: string }, ...a: unknown[]) => unknown;
-  };
-  const original = be.runWebGPUProgram;
-  const counts = { total: 0, ours: 0 };
-  be.runWebGPUProgram = function (p, ...a) {
-    counts.total++;
-    if (p.shaderKey.startsWith('brevity_')) counts.ours++;
-    return original.call(this, p, ...a);
-  };
-  try {
-    await f();
-  } finally {
-    be.runWebGPUProgram = original;
-  }
-  return counts;
-}
+const countPrograms = countWebgpuLaunches;
 
 /** Worst relDiff of the case's outputs with the WGSL kernels against tfjs' compositions. */
 async function worstDiff(c: FusedCase): Promise<number> {
@@ -178,6 +162,21 @@ describe.skipIf(skipReason !== '')(`generation on webgpu${skipReason}`, () => {
     expect(fused.some((g) => !g.truncated)).toBe(true); // rows left the batch early (compaction)
     expect(fusedCount.total).toBeLessThan(0.75 * plainCount.total);
     policy.dispose();
+  });
+});
+
+describe.skipIf(skipReason !== '')(`brevity bench on webgpu${skipReason}`, () => {
+  it('reports the launches of a train step and per sampled token, fewer with the fused kernels', async () => {
+    const shape = { d: 16, layers: 2, heads: 2, vocab: 11, ctx: 16, batch: 2, seq: 8, sampleBatch: 2 };
+    const o = { ...shape, sampleTokens: 4, repeats: 1 };
+    uninstallWebgpuKernels();
+    const plain = await runBench(o);
+    installWebgpuKernels();
+    const fused = await runBench(o);
+    expect(Number.isInteger(fused.train_step_launches)).toBe(true);
+    expect(fused.train_step_launches).toBeGreaterThan(0);
+    expect(fused.train_step_launches!).toBeLessThan(0.5 * plain.train_step_launches!);
+    expect(fused.sample_launches_per_token!).toBeLessThan(plain.sample_launches_per_token!);
   });
 });
 

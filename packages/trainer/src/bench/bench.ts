@@ -39,6 +39,12 @@ export interface BenchResult {
   /** Every timed run, for the curious. */
   train_runs_ms: number[];
   sample_runs_ms: number[];
+  /**
+   * webgpu only: GPU programs one train step launches, and per sampled token (prefill included, spread over
+   * the tokens). Per-launch overhead is what bounds small models there (docs/performance.md).
+   */
+  train_step_launches?: number;
+  sample_launches_per_token?: number;
 }
 
 export const median = (xs: number[]): number => {
@@ -97,6 +103,22 @@ export async function benchSample(policy: Policy, o: BenchOptions): Promise<numb
   }, o.repeats);
 }
 
+/**
+ * Launches of one train step and of one sampling run (per token), counted on webgpu: the difference between
+ * runs with one and with no timed repeat (both do the two warm-ups and the setup), so setup is not counted.
+ */
+async function webgpuLaunches(policy: Policy, o: BenchOptions) {
+  const { countWebgpuLaunches } = await import('../kernels/webgpu-fused.js');
+  const count = async (f: (x: BenchOptions) => Promise<unknown>) =>
+    (await countWebgpuLaunches(() => f({ ...o, repeats: 1 }))).total -
+    (await countWebgpuLaunches(() => f({ ...o, repeats: 0 }))).total;
+  return {
+    train_step_launches: await count((x) => benchTrain(policy, x)),
+    sample_launches_per_token:
+      Math.round(((await count((x) => benchSample(policy, x))) / o.sampleTokens) * 10) / 10,
+  };
+}
+
 /** Both measurements on the active backend, with a fresh model of the given shape. */
 export async function runBench(o: BenchOptions): Promise<BenchResult> {
   if (o.seq > o.ctx) throw new Error(`--seq ${o.seq} exceeds --ctx ${o.ctx}`);
@@ -114,6 +136,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       sample_tokens_per_s: round((o.sampleBatch * o.sampleTokens * 1000) / median(sample), 1),
       train_runs_ms: train.map((x) => round(x, 2)),
       sample_runs_ms: sample.map((x) => round(x, 2)),
+      ...(tf.getBackend() === 'webgpu' ? await webgpuLaunches(policy, o) : {}),
     };
   } finally {
     policy.dispose();

@@ -388,3 +388,27 @@ export function uninstallWebgpuKernels(): void {
   for (const [kernelName] of KERNELS)
     if (tf.getKernel(kernelName, BACKEND)) tf.unregisterKernel(kernelName, BACKEND);
 }
+
+/** GPU programs launched while `f` runs on the webgpu backend: all of them, and ours (`brevity_*` keys). */
+export async function countWebgpuLaunches(
+  f: () => Promise<unknown>,
+): Promise<{ total: number; ours: number }> {
+  const be = tf.backend() as unknown as {
+    runWebGPUProgram?: (p: { shaderKey: string }, ...a: unknown[]) => unknown;
+  };
+  const original = be.runWebGPUProgram;
+  if (tf.getBackend() !== BACKEND || !original)
+    throw new Error('countWebgpuLaunches needs the webgpu backend');
+  const counts = { total: 0, ours: 0 };
+  be.runWebGPUProgram = function (this: unknown, p, ...a) {
+    counts.total++;
+    if (p.shaderKey.startsWith('brevity_')) counts.ours++;
+    return original.call(this, p, ...a);
+  };
+  try {
+    await f();
+  } finally {
+    be.runWebGPUProgram = original;
+  }
+  return counts;
+}
