@@ -78,4 +78,19 @@ describe('bench workloads (cpu)', () => {
     expect(r.sample_s + r.score_s + r.update_s).toBeLessThanOrEqual(r.step_s + 1e-3); // medians of 2 = means
     expect(r.rollout_tokens).toBeGreaterThan(0);
   }, 60_000);
+
+  test('--grpo --set: overrides reach the trainer, and a bad field is named', async () => {
+    const r = await benchGrpo({
+      config: 'experiments/quickstart/laser.yaml',
+      set: ['rollout.prompts=2', 'rollout.groupSize=2', 'rollout.maxNewTokens=8'],
+      steps: 1,
+      warmup: 0,
+      backend: 'cpu',
+    });
+    // 2 prompts x 2 rollouts of at most 8 tokens each (the config asks 16 x 8 of up to 96).
+    expect(r.rollout_tokens).toBeLessThanOrEqual(2 * 2 * 8);
+    await expect(
+      benchGrpo({ config: 'experiments/quickstart/laser.yaml', set: ['optim.lrr=1'], steps: 1, warmup: 0 }),
+    ).rejects.toThrow(/optim\.lrr: unknown field "lrr"/);
+  }, 60_000);
 });

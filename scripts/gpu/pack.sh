@@ -28,6 +28,6 @@ mkdir -p "$out/debs"
 for pkg in libvulkan1 libglvnd0 libglx0 libegl1 libgl1 libopengl0 libgles2; do
   ( cd "$out/debs" && apt-get download "$pkg" >/dev/null 2>&1 ) || echo "note: $pkg .deb not downloaded; relying on the GPU machine's copy"
 done
-cp scripts/gpu/run.sh "$out/run.sh"
+cp scripts/gpu/run.sh scripts/gpu/acceptance.sh "$out/"
 cp /work/shared/tools/torch_reference.py "$out/torch_reference.py" 2>/dev/null || cp ../shared/tools/torch_reference.py "$out/torch_reference.py"
 du -sh "$out"; ls -la "$out"

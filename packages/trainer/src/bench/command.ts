@@ -12,6 +12,8 @@ export interface BenchArgs extends Partial<BenchShape> {
   model?: string;
   /** A train config: time GRPO steps of the trainer instead (bench/grpo.ts). */
   grpo?: string;
+  /** With --grpo: `--set key=value` overrides of the train config. */
+  set?: string[];
   steps: number;
   backend?: BackendChoice | 'all';
   repeats: number;
@@ -118,7 +120,7 @@ async function grpoBench(a: BenchArgs): Promise<void> {
     }
     process.stderr.write(`  running ${a.steps} + 2 GRPO steps of ${a.grpo} on ${backend}...
 `);
-    const r = await benchGrpo({ config: a.grpo!, steps: a.steps, warmup: 2, backend });
+    const r = await benchGrpo({ config: a.grpo!, set: a.set, steps: a.steps, warmup: 2, backend });
     if (a.json) process.stdout.write(JSON.stringify({ framework: 'tfjs', backend, ...r }) + '\n');
     const cells = [r.step_s, r.sample_s, r.score_s, r.update_s].map((x) => x.toFixed(3));
     lines.push(row([backend, ...cells, String(r.sample_tokens_per_s)], widths));
@@ -128,6 +130,7 @@ async function grpoBench(a: BenchArgs): Promise<void> {
 
 export async function benchCommand(a: BenchArgs): Promise<void> {
   if (a.grpo !== undefined) return grpoBench(a);
+  if (a.set?.length) throw new UserError('--set applies to --grpo (a train config) only');
   const o = resolveShape(a);
   if (a.json) await jsonLine(a, o);
   else await table(a, o);

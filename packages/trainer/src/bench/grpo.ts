@@ -14,6 +14,8 @@ import { median } from './bench.js';
 
 export interface GrpoBenchOptions {
   config: string;
+  /** `key=value` overrides of the config (as `brevity train --set`). */
+  set?: string[];
   /** Timed steps (medians over them) and untimed steps before them. */
   steps: number;
   warmup: number;
@@ -37,7 +39,10 @@ export interface GrpoBenchResult {
 export async function benchGrpo(o: GrpoBenchOptions): Promise<GrpoBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'brevity-bench-grpo-'));
   try {
-    const r = resolveTrain({ config: o.config, set: ['eval.every=0', 'checkpoint.every=1000000000'] });
+    const r = resolveTrain({
+      config: o.config,
+      set: [...(o.set ?? []), 'eval.every=0', 'checkpoint.every=1000000000'],
+    });
     const total = o.warmup + o.steps;
     if (r.config.steps <= total)
       throw new Error(`${o.config} runs ${r.config.steps} steps; the bench needs more than ${total}`);

@@ -30,6 +30,11 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         describe:
           'Time GRPO steps of this train config instead (e.g. experiments/quickstart/laser.yaml): sampling, scoring, update',
       })
+      .option('set', {
+        type: 'string',
+        array: true,
+        describe: 'With --grpo: override a field of the train config, e.g. --set optim.microBatchTokens=null',
+      })
       .option('steps', {
         type: 'number',
         default: 5,

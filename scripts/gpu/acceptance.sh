@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Issue 8's GPU measurements in one device call (packed by pack.sh as build/gpu/acceptance.sh; ~4 minutes on
+# an H200): PyTorch CUDA, then webgpu without and with the fused WGSL kernels, alternating, on the
+# acceptance shape (--d 256 --layers 4), the bench defaults and the shipped base model; then a GRPO step of
+# the quickstart on webgpu. Usage on the device: OUT=$OUT timeout 540 bash build/gpu/acceptance.sh
+here="$(cd "$(dirname "$0")" && pwd)"
+torch="python3 $here/torch_reference.py --device cuda"
+bench="brevity bench --json --backend webgpu --repeats 5"
+exec bash "$here/run.sh" \
+  "$torch --d 256 --layers 4" \
+  "BREVITY_WEBGPU_FUSED=0 $bench -d 256 --layers 4" \
+  "$bench -d 256 --layers 4" \
+  "BREVITY_WEBGPU_FUSED=0 $bench -d 256 --layers 4" \
+  "$bench -d 256 --layers 4" \
+  "$torch" \
+  "$bench" \
+  "$torch --d 64 --layers 2 --vocab 21 --batch 32 --seq 88 --sample-batch 128 --sample-tokens 80" \
+  "BREVITY_WEBGPU_FUSED=0 $bench --model base" \
+  "$bench --model base" \
+  "brevity bench --grpo experiments/quickstart/laser.yaml --backend webgpu --json --steps 3" \
+  "brevity bench --grpo experiments/quickstart/laser.yaml --backend webgpu --json --steps 3 --set optim.microBatchTokens=null"
