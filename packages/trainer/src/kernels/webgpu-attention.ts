@@ -10,6 +10,30 @@ import { rowProgram, type WgslProgram } from './webgpu-programs.js';
 
 const pow2 = (n: number, min: number) => Math.max(min, 2 ** Math.ceil(Math.log2(Math.max(n, 1))));
 
+/**
+ * WGSL: the attention weights softmax(qs . k_s + bias) over slots s in [0, count) into sc (normalised), with
+ * the scaled query in qs; `key` and `bias` are index expressions of s into the keys array `keys` and `bias`.
+ * Every invocation must run it (it reduces over the workgroup).
+ */
+function scoresSoftmax(count: string, key: string, bias: string, keys = 'qkv'): string {
+  return `
+      var m = -3.402823e+38f;
+      for (var s = tid; s < ${count}; s = s + WG) {
+        let kbase = ${key};
+        var acc = 0.0;
+        for (var d = 0; d < Dh; d = d + 1) { acc = acc + qs[d] * ${keys}[kbase + d]; }
+        let v = acc + bias[${bias}];
+        sc[s] = v;
+        m = max(m, v);
+      }
+      let mx = wgMax(m, tid);
+      var sum = 0.0;
+      for (var s = tid; s < ${count}; s = s + WG) { let e = exp(sc[s] - mx); sc[s] = e; sum = sum + e; }
+      let inv = 1.0 / wgSum(sum, tid);
+      for (var s = tid; s < ${count}; s = s + WG) { sc[s] = sc[s] * inv; }
+      workgroupBarrier();`;
+}
+
 /** Shared declarations: index decomposition of a row (b, h, t) and the attention weights of that row. */
 function attentionRow(T: number, Dh: number, withGradRow: boolean): string {
   const smax = pow2(T, 32);
@@ -34,25 +58,23 @@ function attentionRow(T: number, Dh: number, withGradRow: boolean): string {
       let qbase = (b * T + t) * D3 + h * Dh;
       for (var d = tid; d < Dh; d = d + WG) { qs[d] = qkv[qbase + d] * uniforms.scale; }
       workgroupBarrier();
-      var m = -3.402823e+38f;
-      for (var s = tid; s < T; s = s + WG) {
-        let kbase = (b * T + s) * D3 + H * Dh + h * Dh;
-        var acc = 0.0;
-        for (var d = 0; d < Dh; d = d + 1) { acc = acc + qs[d] * qkv[kbase + d]; }
-        let v = acc + bias[brow + s];
-        sc[s] = v;
-        m = max(m, v);
-      }
-      let mx = wgMax(m, tid);
-      var sum = 0.0;
-      for (var s = tid; s < T; s = s + WG) { let e = exp(sc[s] - mx); sc[s] = e; sum = sum + e; }
-      let inv = 1.0 / wgSum(sum, tid);
-      for (var s = tid; s < T; s = s + WG) { sc[s] = sc[s] * inv; }
+${scoresSoftmax('T', '(b * T + s) * D3 + H * Dh + h * Dh', 'brow + s')}
       workgroupBarrier();
     }`;
 }
 
 const attentionUniforms = 'T : i32, H : i32, Dh : i32, biasBatches : i32, scale : f32,';
+
+/** WGSL: the weights of query row `row` into sc, and its (b, h, t) with the sizes T, H, Dh, D. */
+const queryRow = `
+    weights(row, tid);
+    let T = uniforms.T;
+    let H = uniforms.H;
+    let Dh = uniforms.Dh;
+    let D = H * Dh;
+    let t = row % T;
+    let h = (row / T) % H;
+    let b = row / (T * H);`;
 
 /** y [B*T, D] = softmax(q k^T * scale + bias) v, one workgroup per query row (b, h, t). */
 export function attentionProgram(B: number, H: number, T: number, Dh: number): WgslProgram {
@@ -64,14 +86,7 @@ export function attentionProgram(B: number, H: number, T: number, Dh: number): W
     rows,
     T,
     `
-    weights(row, tid);
-    let T = uniforms.T;
-    let H = uniforms.H;
-    let Dh = uniforms.Dh;
-    let D = H * Dh;
-    let t = row % T;
-    let h = (row / T) % H;
-    let b = row / (T * H);
+${queryRow}
     for (var d = tid; d < Dh; d = d + WG) {
       var acc = 0.0;
       for (var s = 0; s < T; s = s + 1) { acc = acc + sc[s] * qkv[(b * T + s) * 3 * D + 2 * D + h * Dh + d]; }
@@ -95,14 +110,7 @@ export function attentionGradScoresProgram(B: number, H: number, T: number, Dh: 
     rows,
     T,
     `
-    weights(row, tid);
-    let T = uniforms.T;
-    let H = uniforms.H;
-    let Dh = uniforms.Dh;
-    let D = H * Dh;
-    let t = row % T;
-    let h = (row / T) % H;
-    let b = row / (T * H);
+${queryRow}
     for (var d = tid; d < Dh; d = d + WG) { dys[d] = dy[(b * T + t) * D + h * Dh + d]; }
     workgroupBarrier();
     var acc = 0.0;
@@ -195,22 +203,11 @@ export function attendCacheProgram(B: number, H: number, S: number, Dh: number):
     let base = row * cols * Dh;
     for (var d = tid; d < Dh; d = d + WG) { qs[d] = qkv[b * 3 * D + h * Dh + d] * uniforms.scale; }
     workgroupBarrier();
-    var m = -3.402823e+38f;
-    for (var s = tid; s < cols; s = s + WG) {
-      var acc = 0.0;
-      for (var d = 0; d < Dh; d = d + 1) { acc = acc + qs[d] * kc[base + s * Dh + d]; }
-      let x = acc + bias[b * uniforms.biasStride + s];
-      sc[s] = x;
-      m = max(m, x);
-    }
-    let mx = wgMax(m, tid);
-    var sum = 0.0;
-    for (var s = tid; s < cols; s = s + WG) { let e = exp(sc[s] - mx); sc[s] = e; sum = sum + e; }
-    let inv = 1.0 / wgSum(sum, tid);
+${scoresSoftmax('cols', 'base + s * Dh', 'b * uniforms.biasStride + s', 'kc')}
     for (var d = tid; d < Dh; d = d + WG) {
       var acc = 0.0;
       for (var s = 0; s < cols; s = s + 1) { acc = acc + sc[s] * vc[base + s * Dh + d]; }
-      if (live) { result[b * D + h * Dh + d] = acc * inv; }
+      if (live) { result[b * D + h * Dh + d] = acc; }
     }`,
     'H : i32, Dh : i32, biasStride : i32, scale : f32,',
     `

@@ -29,7 +29,6 @@ import {
   rowUniforms,
   softmaxGradProgram,
   softmaxRowsProgram,
-  sqrtSumProgram,
   sumAllProgram,
   sumSquaresProgram,
   weightedNllProgram,
@@ -179,12 +178,11 @@ function crossEntropyGrad({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const be = backend as WebgpuBackendLike;
   const { probs, targets, weights, dy } = inputs;
   const [N, V] = probs.shape;
-  return be.runWebGPUProgram(
-    crossEntropyGradProgram(N, V),
-    [probs, targets, weights, dy],
-    'float32',
-    rowUniforms(N, V),
-  );
+  const out = be.runWebGPUProgram(crossEntropyGradProgram(N, V), [probs, targets, weights, dy], 'float32', [
+    i32(N * V),
+    i32(V),
+  ]);
+  return { ...out, shape: probs.shape };
 }
 
 /** B, H, T, Dh of an attention call, checked against the limits and the bias. */
@@ -312,7 +310,12 @@ function globalNorm({ inputs, backend }: KernelArgs): tf.TensorInfo {
     i32(n),
   ]);
   try {
-    const norm = be.runWebGPUProgram(sqrtSumProgram(chunks), [partial], 'float32', rowUniforms(1, chunks));
+    const norm = be.runWebGPUProgram(
+      sumAllProgram(chunks, true),
+      [partial],
+      'float32',
+      rowUniforms(1, chunks),
+    );
     return { ...norm, shape: [] };
   } finally {
     be.disposeData(partial.dataId);

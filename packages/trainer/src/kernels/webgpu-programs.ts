@@ -105,6 +105,29 @@ export const rowUniforms = (rows: number, cols: number, ...extra: UniformValue[]
   ...extra,
 ];
 
+/** WGSL: `name` = the workgroup's sum over j in [0, cols) of `term` (an expression of j). */
+const rowSum = (name: string, term: string): string => `
+    var ${name}Part = 0.0;
+    for (var j = tid; j < cols; j = j + WG) { ${name}Part = ${name}Part + ${term}; }
+    let ${name} = wgSum(${name}Part, tid);`;
+
+/** WGSL: `mx` = the row's max of `value` (an expression of j) and `total` = sum of exp(value - mx). */
+const rowSoftmaxStats = (value: string): string => `
+    var m = -3.402823e+38f;
+    for (var j = tid; j < cols; j = j + WG) { m = max(m, ${value}); }
+    let mx = wgMax(m, tid);${rowSum('total', `exp(${value} - mx)`)}`;
+
+/** WGSL: `inv` = 1 / sqrt(mean over the row of x^2 + eps), with `base` the row's offset. */
+const rmsInverse = `
+    let base = row * cols;${rowSum('ss', 'x[base + j] * x[base + j]')}
+    let inv = 1.0 / sqrt(ss / f32(cols) + uniforms.eps);`;
+
+/** WGSL: when live, result[base + j] = `value` (an expression of j) over the row. */
+const writeRow = (value: string): string => `
+    if (live) {
+      for (var j = tid; j < cols; j = j + WG) { result[base + j] = ${value}; }
+    }`;
+
 /** y = x / sqrt(mean(x^2) + eps) * g over rows of x [rows, cols]; g [cols]. */
 export function rmsNormProgram(rows: number, cols: number): WgslProgram {
   return rowProgram(
@@ -113,14 +136,7 @@ export function rmsNormProgram(rows: number, cols: number): WgslProgram {
     [rows, cols],
     rows,
     cols,
-    `
-    let base = row * cols;
-    var acc = 0.0;
-    for (var j = tid; j < cols; j = j + WG) { let v = x[base + j]; acc = acc + v * v; }
-    let inv = 1.0 / sqrt(wgSum(acc, tid) / f32(cols) + uniforms.eps);
-    if (live) {
-      for (var j = tid; j < cols; j = j + WG) { result[base + j] = x[base + j] * inv * g[j]; }
-    }`,
+    `${rmsInverse}${writeRow('x[base + j] * inv * g[j]')}`,
     'eps : f32,',
   );
 }
@@ -133,11 +149,7 @@ export function rmsInverseProgram(rows: number, cols: number): WgslProgram {
     [rows],
     rows,
     cols,
-    `
-    let base = row * cols;
-    var acc = 0.0;
-    for (var j = tid; j < cols; j = j + WG) { let v = x[base + j]; acc = acc + v * v; }
-    let inv = 1.0 / sqrt(wgSum(acc, tid) / f32(cols) + uniforms.eps);
+    `${rmsInverse}
     if (live && tid == 0) { result[row] = inv; }`,
     'eps : f32,',
   );
@@ -152,17 +164,9 @@ export function rmsNormGradXProgram(rows: number, cols: number): WgslProgram {
     rows,
     cols,
     `
-    let base = row * cols;
-    var acc = 0.0;
-    for (var j = tid; j < cols; j = j + WG) { acc = acc + g[j] * dy[base + j] * x[base + j]; }
-    let s = wgSum(acc, tid);
+    let base = row * cols;${rowSum('s', 'g[j] * dy[base + j] * x[base + j]')}
     let ri = r[row];
-    let c = ri * ri * ri * s / f32(cols);
-    if (live) {
-      for (var j = tid; j < cols; j = j + WG) {
-        result[base + j] = ri * g[j] * dy[base + j] - x[base + j] * c;
-      }
-    }`,
+    let c = ri * ri * ri * s / f32(cols);${writeRow('ri * g[j] * dy[base + j] - x[base + j] * c')}`,
   );
 }
 
@@ -178,10 +182,7 @@ export function rmsNormGradGProgram(n: number, cols: number): WgslProgram {
     cols,
     n,
     `
-    let width = uniforms.rows;
-    var acc = 0.0;
-    for (var i = tid; i < cols; i = i + WG) { acc = acc + dy[i * width + row] * x[i * width + row] * r[i]; }
-    let s = wgSum(acc, tid);
+    let width = uniforms.rows;${rowSum('s', 'dy[j * width + row] * x[j * width + row] * r[j]')}
     if (live && tid == 0) { result[row] = s; }`,
   );
 }
@@ -201,18 +202,7 @@ export function maskedSoftmaxProgram(rows: number, cols: number): WgslProgram {
     let base = row * cols;
     let t = row % uniforms.T;
     let b = (row / (uniforms.H * uniforms.T)) % uniforms.biasBatches;
-    let bbase = (b * uniforms.T + t) * cols;
-    var m = -3.402823e+38f;
-    for (var j = tid; j < cols; j = j + WG) { m = max(m, x[base + j] + bias[bbase + j]); }
-    let mx = wgMax(m, tid);
-    var acc = 0.0;
-    for (var j = tid; j < cols; j = j + WG) { acc = acc + exp(x[base + j] + bias[bbase + j] - mx); }
-    let total = wgSum(acc, tid);
-    if (live) {
-      for (var j = tid; j < cols; j = j + WG) {
-        result[base + j] = exp(x[base + j] + bias[bbase + j] - mx) / total;
-      }
-    }`,
+    let bbase = (b * uniforms.T + t) * cols;${rowSoftmaxStats('(x[base + j] + bias[bbase + j])')}${writeRow('exp(x[base + j] + bias[bbase + j] - mx) / total')}`,
     'T : i32, H : i32, biasBatches : i32,',
   );
 }
@@ -226,13 +216,7 @@ export function softmaxGradProgram(rows: number, cols: number): WgslProgram {
     rows,
     cols,
     `
-    let base = row * cols;
-    var acc = 0.0;
-    for (var j = tid; j < cols; j = j + WG) { acc = acc + dy[base + j] * y[base + j]; }
-    let s = wgSum(acc, tid);
-    if (live) {
-      for (var j = tid; j < cols; j = j + WG) { result[base + j] = dy[base + j] * y[base + j] - s * y[base + j]; }
-    }`,
+    let base = row * cols;${rowSum('s', 'dy[base + j] * y[base + j]')}${writeRow('dy[base + j] * y[base + j] - s * y[base + j]')}`,
   );
 }
 
@@ -245,16 +229,7 @@ export function softmaxRowsProgram(rows: number, cols: number): WgslProgram {
     rows,
     cols,
     `
-    let base = row * cols;
-    var m = -3.402823e+38f;
-    for (var j = tid; j < cols; j = j + WG) { m = max(m, logits[base + j]); }
-    let mx = wgMax(m, tid);
-    var acc = 0.0;
-    for (var j = tid; j < cols; j = j + WG) { acc = acc + exp(logits[base + j] - mx); }
-    let total = wgSum(acc, tid);
-    if (live) {
-      for (var j = tid; j < cols; j = j + WG) { result[base + j] = exp(logits[base + j] - mx) / total; }
-    }`,
+    let base = row * cols;${rowSoftmaxStats('logits[base + j]')}${writeRow('exp(logits[base + j] - mx) / total')}`,
   );
 }
 
@@ -267,13 +242,8 @@ export function weightedNllProgram(rows: number, cols: number): WgslProgram {
     rows,
     cols,
     `
-    let base = row * cols;
-    var m = -3.402823e+38f;
-    for (var j = tid; j < cols; j = j + WG) { m = max(m, logits[base + j]); }
-    let mx = wgMax(m, tid);
-    var acc = 0.0;
-    for (var j = tid; j < cols; j = j + WG) { acc = acc + exp(logits[base + j] - mx); }
-    let lse = log(wgSum(acc, tid));
+    let base = row * cols;${rowSoftmaxStats('logits[base + j]')}
+    let lse = log(total);
     let t = targets[row];
     if (live && tid == 0) {
       if (t >= 0 && t < cols) {
@@ -285,79 +255,16 @@ export function weightedNllProgram(rows: number, cols: number): WgslProgram {
   );
 }
 
-/** The sum of a [n] vector in one workgroup -> [1]. */
-export function sumAllProgram(n: number): WgslProgram {
+/** The sum of a [n] vector in one workgroup -> [1]; its square root with `sqrt` (a global norm's 2nd stage). */
+export function sumAllProgram(n: number, sqrt = false): WgslProgram {
   return rowProgram(
-    'sumall',
+    sqrt ? 'sqrtsum' : 'sumall',
     ['v'],
     [1],
     1,
     n,
-    `
-    var acc = 0.0;
-    for (var j = tid; j < cols; j = j + WG) { acc = acc + v[j]; }
-    let s = wgSum(acc, tid);
-    if (live && tid == 0) { result[0] = s; }`,
-  );
-}
-
-/** dlogits = (probs - onehot(t)) * w_i * dy, elementwise over [rows, cols]; dy a [1] or scalar tensor. */
-export function crossEntropyGradProgram(rows: number, cols: number): WgslProgram {
-  const wg = 64;
-  return {
-    variableNames: ['probs', 'targets', 'weights', 'dy'],
-    outputShape: [rows, cols],
-    shaderKey: 'brevity_cegrad',
-    dispatchLayout: { x: [0, 1] },
-    dispatch: [Math.ceil((rows * cols) / wg), 1, 1],
-    workgroupSize: [wg, 1, 1],
-    uniforms: 'rows : i32, cols : i32,',
-    getUserCode: () => `
-  fn main(index : i32) {
-    if (index < uniforms.rows * uniforms.cols) {
-      let i = index / uniforms.cols;
-      let j = index - i * uniforms.cols;
-      var hit = 0.0;
-      if (j == targets[i]) { hit = 1.0; }
-      result[index] = (probs[index] - hit) * weights[i] * dy[0];
-    }
-  }`,
-  };
-}
-
-/** Sums of squares of `chunks` contiguous chunks of x [n] (the first stage of a global norm) -> [chunks]. */
-export function sumSquaresProgram(chunks: number, chunk: number): WgslProgram {
-  return rowProgram(
-    'sumsquares',
-    ['x'],
-    [chunks],
-    chunks,
-    chunk,
-    `
-    var acc = 0.0;
-    for (var j = tid; j < cols; j = j + WG) {
-      let i = row * cols + j;
-      if (i < uniforms.n) { let v = x[i]; acc = acc + v * v; }
-    }
-    let s = wgSum(acc, tid);
-    if (live && tid == 0) { result[row] = s; }`,
-    'n : i32,',
-  );
-}
-
-/** sqrt(sum(v)) of a [n] vector in one workgroup -> [1] (the second stage of a global norm). */
-export function sqrtSumProgram(n: number): WgslProgram {
-  return rowProgram(
-    'sqrtsum',
-    ['v'],
-    [1],
-    1,
-    n,
-    `
-    var acc = 0.0;
-    for (var j = tid; j < cols; j = j + WG) { acc = acc + v[j]; }
-    let s = wgSum(acc, tid);
-    if (live && tid == 0) { result[0] = sqrt(s); }`,
+    `${rowSum('s', 'v[j]')}
+    if (live && tid == 0) { result[0] = ${sqrt ? 'sqrt(s)' : 's'}; }`,
   );
 }
 
@@ -386,6 +293,35 @@ function elementwiseProgram(
     }
   }`,
   };
+}
+
+/** dlogits = (probs - onehot(t)) * w_i * dy, elementwise over [rows * cols]; dy a [1] or scalar tensor. */
+export function crossEntropyGradProgram(rows: number, cols: number): WgslProgram {
+  return elementwiseProgram(
+    'cegrad',
+    ['probs', 'targets', 'weights', 'dy'],
+    rows * cols,
+    `
+      let row = i / uniforms.cols;
+      let hit = select(0.0, 1.0, i - row * uniforms.cols == targets[row]);
+      result[i] = (probs[i] - hit) * weights[row] * dy[0];`,
+    'cols : i32,',
+  );
+}
+
+/** Sums of squares of `chunks` contiguous chunks of x [n] (the first stage of a global norm) -> [chunks]. */
+export function sumSquaresProgram(chunks: number, chunk: number): WgslProgram {
+  return rowProgram(
+    'sumsquares',
+    ['x'],
+    [chunks],
+    chunks,
+    chunk,
+    `
+    let at = row * cols;${rowSum('s', 'select(0.0, x[min(at + j, uniforms.n - 1)] * x[min(at + j, uniforms.n - 1)], at + j < uniforms.n)')}
+    if (live && tid == 0) { result[row] = s; }`,
+    'n : i32,',
+  );
 }
 
 /**
