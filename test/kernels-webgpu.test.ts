@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 
 import { initBackend, SOFTWARE_WEBGPU, webgpuOptions } from '../packages/trainer/src/backend.js';
-import { FUSED_KERNELS } from '../packages/trainer/src/kernels/fused-names.js';
+import { ATTENTION_LIMITS, FUSED_KERNELS } from '../packages/trainer/src/kernels/fused-names.js';
 import {
   countWebgpuLaunches,
   installWebgpuKernels,
@@ -107,6 +107,19 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
 
   it.each(DECODE_CASES)('decode attention over the concat cache: %o', async (shape) => {
     expect(await worstDiff(decodeCase(shape))).toBeLessThan(1e-5);
+  });
+
+  it('attention beyond ATTENTION_LIMITS composes tfjs ops instead, and the kernel refuses such shapes', async () => {
+    const T = ATTENTION_LIMITS.maxT + 2;
+    const c = attentionCase(1, 1, T, 1, 'causal');
+    const n = await countPrograms(async () => Promise.all(tf.tidy(c.run).map((t) => t.data())));
+    expect(n.ours).toBe(3); // only the composition's masked softmax: 2 forwards (value, grad) and 1 backward
+    const qkv = tf.zeros([T, 3]);
+    const bias = tf.zeros([T, T]);
+    expect(() =>
+      tf.engine().runKernel(FUSED_KERNELS.attention, { qkv, bias }, { heads: 1, scale: 1 }),
+    ).toThrow(/exceeds/);
+    tf.dispose([qkv, bias, ...c.inputs]);
   });
 
   it('rows wider than one workgroup of 256 (cols >= 1024) and more rows than invocations', async () => {
