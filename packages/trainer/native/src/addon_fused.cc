@@ -4,10 +4,13 @@
 //   maskedSoftmax(x, bias, y, rows, cols, T, H, biasBatches); softmaxGrad(y, dy, dx, rows, cols)
 //   crossEntropy(logits, targets, weights, probs, N, V) -> loss; crossEntropyGrad(probs, targets, weights, dy,
 //   dz, N, V); rmsNorm(x, g, y, rows, cols, eps); rmsNormGrad(x, g, dy, dx, dg, rows, cols, eps)
+//   attention(qkv, bias, y, B, T, H, Dh, biasBatches, scale);
+//   attentionGrad(qkv, bias, dy, dqkv, B, T, H, Dh, biasBatches, scale)
 // Every size is checked against the typed arrays before any memory is touched.
 #include <node_api.h>
 
 #include <cstdint>
+#include <string>
 
 #include "fused.h"
 #include "napi_args.h"
@@ -136,6 +139,44 @@ napi_value RmsNormGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// Checks B, T, H, Dh, biasBatches (s) against qkv, bias and the D-wide rows (y or dy): why not, or null.
+const char *attention_misfit(const int64_t *s, const F32 &qkv, const F32 &bias, const F32 &rows) {
+  const int64_t B = s[0], T = s[1], H = s[2], Dh = s[3], nb = s[4], D = H * Dh;
+  if (nb != 1 && nb != B) return "biasBatches must be 1 or B";
+  if (qkv.n < B * T * 3 * D || rows.n < B * T * D || bias.n < nb * T * T)
+    return "an array is smaller than its shape";
+  return nullptr;
+}
+
+napi_value Attention(napi_env env, napi_callback_info info) {
+  const Args args(env, info);
+  F32 qkv, bias, y;
+  int64_t s[5];  // B, T, H, Dh, bias batches
+  float scale = 0;
+  if (!args.f32(0, &qkv) || !args.f32(1, &bias) || !args.f32(2, &y) || !args.sizes(3, 5, s) ||
+      !args.number(8, &scale))
+    return fail(env, "attention(qkv, bias, y, B, T, H, Dh, biasBatches, scale): bad arguments");
+  if (const char *why = attention_misfit(s, qkv, bias, y))
+    return fail(env, (std::string("attention: ") + why).c_str());
+  attention(qkv.p, bias.p, y.p, s[0], s[1], s[2], s[3], s[4], scale);
+  return nullptr;
+}
+
+napi_value AttentionGrad(napi_env env, napi_callback_info info) {
+  const Args args(env, info);
+  F32 qkv, bias, dy, dqkv;
+  int64_t s[5];  // B, T, H, Dh, bias batches
+  float scale = 0;
+  if (!args.f32(0, &qkv) || !args.f32(1, &bias) || !args.f32(2, &dy) || !args.f32(3, &dqkv) ||
+      !args.sizes(4, 5, s) || !args.number(9, &scale))
+    return fail(env, "attentionGrad(qkv, bias, dy, dqkv, B, T, H, Dh, biasBatches, scale): bad arguments");
+  const char *why = attention_misfit(s, qkv, bias, dy);
+  if (why == nullptr && dqkv.n < s[0] * s[1] * 3 * s[2] * s[3]) why = "an array is smaller than its shape";
+  if (why != nullptr) return fail(env, (std::string("attentionGrad: ") + why).c_str());
+  attention_grad(qkv.p, bias.p, dy.p, dqkv.p, s[0], s[1], s[2], s[3], s[4], scale);
+  return nullptr;
+}
+
 }  // namespace
 
 void register_fused(napi_env env, napi_value exports) {
@@ -143,7 +184,8 @@ void register_fused(napi_env env, napi_value exports) {
                  {method("attendDecode", AttendDecode), method("kvCacheInit", KvCacheInit),
                   method("maskedSoftmax", MaskedSoftmax), method("softmaxGrad", SoftmaxGrad),
                   method("crossEntropy", CrossEntropy), method("crossEntropyGrad", CrossEntropyGrad),
-                  method("rmsNorm", RmsNorm), method("rmsNormGrad", RmsNormGrad)});
+                  method("rmsNorm", RmsNorm), method("rmsNormGrad", RmsNormGrad),
+                  method("attention", Attention), method("attentionGrad", AttentionGrad)});
 }
 
 }  // namespace brevity

@@ -1,7 +1,8 @@
 // Fused kernels for the model's hot spots, where tfjs would run several small ops (each allocating its
 // output) for one step of math: the one-token attention of a decode step over a KV cache written in place,
-// the masked attention softmax with its gradient, and RMSNorm with its gradient. Results follow the steps of
-// the tfjs compositions they replace (model/fused.ts) up to float rounding (exp: vecmath.h).
+// the masked attention softmax with its gradient, the whole attention of a training forward with its
+// gradient, and RMSNorm with its gradient. Results follow the steps of the tfjs compositions they replace
+// (model/fused.ts) up to float rounding (exp: vecmath.h).
 #pragma once
 #include <cstdint>
 
@@ -44,5 +45,17 @@ void rms_norm(const float *x, const float *g, float *y, int64_t rows, int64_t co
 // Gradients of rms_norm: dx [rows, cols] and dg [cols] (summed over rows) from dy.
 void rms_norm_grad(const float *x, const float *g, const float *dy, float *dx, float *dg, int64_t rows,
                    int64_t cols, float eps);
+
+// Causal self-attention of a training forward (attention.cc): qkv [B*T, 3D] holds each position's query,
+// key and value (D = H * Dh, head h at columns h*Dh of each third); y [B*T, D] (head h at columns h*Dh) =
+// softmax(q k^T * scale + bias) v per (b, h), scores as (q * scale) . k as tfjs' composition. bias holds
+// bias_batches blocks of [T, T], block (b mod bias_batches) for batch b (a causal mask, or one per sequence).
+void attention(const float *qkv, const float *bias, float *y, int64_t B, int64_t T, int64_t H, int64_t Dh,
+               int64_t bias_batches, float scale);
+
+// Its gradient with respect to qkv from dy [B*T, D]: dqkv [B*T, 3D] (queries, keys, values), the weights
+// recomputed from qkv (the bias is a mask: no gradient).
+void attention_grad(const float *qkv, const float *bias, const float *dy, float *dqkv, int64_t B, int64_t T,
+                    int64_t H, int64_t Dh, int64_t bias_batches, float scale);
 
 }  // namespace brevity

@@ -1,5 +1,5 @@
 // Small inline math shared by the kernels, written so that loops over it vectorise (no calls, no branches
-// the compiler cannot turn into selects).
+// the compiler cannot turn into selects; the max with vector types).
 #pragma once
 #include <cmath>
 #include <cstdint>
@@ -47,16 +47,49 @@ inline double sum_double(const float *x, int64_t n) {
   return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
+// Four floats as one SSE/NEON register (GCC's vector extension, also in clang): the width every target has,
+// so that no build lowers it element by element.
+typedef float f32x4 __attribute__((vector_size(16)));
+
+// max of n values (|values| with `abs`), NaN if any is NaN; -inf (0 with `abs`) for n = 0. Four vectors of
+// lanes, because GCC will not vectorise a float max reduction without -ffast-math (it may not reorder it),
+// not even one spelled out in lanes; a NaN is kept in lanes of its own.
+template <bool abs = false>
+inline float max_nan(const float *x, int64_t n) {
+  const float lo = abs ? 0.0f : -INFINITY;
+  f32x4 m[4], bad[4];
+  for (int k = 0; k < 4; k++) {
+    m[k] = f32x4{lo, lo, lo, lo};
+    bad[k] = f32x4{};
+  }
+  int64_t j = 0;
+  for (; j + 16 <= n; j += 16)
+    for (int k = 0; k < 4; k++) {
+      f32x4 v;
+      std::memcpy(&v, x + j + 4 * k, sizeof v);
+      bad[k] = v != v ? v : bad[k];
+      if (abs) v = v < 0 ? -v : v;
+      m[k] = v > m[k] ? v : m[k];
+    }
+  float mx = lo;
+  bool nan = false;
+  for (; j < n; j++) {
+    nan |= x[j] != x[j];
+    const float v = abs ? std::fabs(x[j]) : x[j];
+    mx = v > mx ? v : mx;
+  }
+  for (int k = 0; k < 4; k++)
+    for (int l = 0; l < 4; l++) {
+      nan |= bad[k][l] != bad[k][l];
+      mx = m[k][l] > mx ? m[k][l] : mx;
+    }
+  return nan ? NAN : mx;
+}
+
 // out = softmax(x) over n values (x and out may be the same array): the max (NaN if any value is NaN, as
 // tfjs), exp(x - max), the double sum, one division each.
 inline void softmax_row(const float *x, float *out, int64_t n) {
-  float mx = -INFINITY;
-  bool nan = false;
-  for (int64_t j = 0; j < n; j++) {
-    nan |= x[j] != x[j];
-    mx = x[j] > mx ? x[j] : mx;
-  }
-  if (nan) mx = NAN;
+  const float mx = max_nan(x, n);
   for (int64_t j = 0; j < n; j++) out[j] = exp_nonpositive(x[j] - mx);
   const float total = static_cast<float>(sum_double(out, n));
   for (int64_t j = 0; j < n; j++) out[j] = out[j] / total;

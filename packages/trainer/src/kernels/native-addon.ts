@@ -126,4 +126,33 @@ export interface NativeAddon {
     cols: number,
     eps: number,
   ): void;
+  /**
+   * Causal self-attention of a training forward: y [B*T, D] = softmax(q k^T * scale + bias) v per head from
+   * qkv [B*T, 3D] (queries, keys, values; head h at columns h*Dh of each); bias: biasBatches (1 or B) blocks
+   * of [T, T].
+   */
+  attention(
+    qkv: Float32Array,
+    bias: Float32Array,
+    y: Float32Array,
+    B: number,
+    T: number,
+    H: number,
+    Dh: number,
+    biasBatches: number,
+    scale: number,
+  ): void;
+  /** Its gradient dqkv [B*T, 3D] from dy [B*T, D] (the attention weights recomputed). */
+  attentionGrad(
+    qkv: Float32Array,
+    bias: Float32Array,
+    dy: Float32Array,
+    dqkv: Float32Array,
+    B: number,
+    T: number,
+    H: number,
+    Dh: number,
+    biasBatches: number,
+    scale: number,
+  ): void;
 }

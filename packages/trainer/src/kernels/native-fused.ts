@@ -10,7 +10,7 @@ import { util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
-import { FUSED_KERNELS } from './fused-names.js';
+import { ATTENTION_LIMITS, FUSED_KERNELS } from './fused-names.js';
 import type { NativeAddon } from './native-addon.js';
 import { float32Values as values } from './native-matmul.js';
 
@@ -143,6 +143,56 @@ function rmsNormGrad(addon: NativeAddon, { inputs, backend, attrs }: Params): Te
   return [cpu.makeTensorInfo(x.shape, 'float32', dx), cpu.makeTensorInfo([cols], 'float32', dg)];
 }
 
+/** B, H, T, Dh and the bias blocks of a training attention call, checked against the limits and the bias. */
+function attentionShape(qkv: TensorInfo, bias: TensorInfo, heads: number, name: string) {
+  const bs = bias.shape;
+  const T = bs[bs.length - 1];
+  const [BT, D3] = qkv.shape;
+  const B = BT / T;
+  const Dh = D3 / 3 / heads;
+  const batches = bs.length === 2 ? 1 : bs[0];
+  util.assert(
+    qkv.shape.length === 2 &&
+      T > 0 &&
+      Number.isInteger(B) &&
+      Number.isInteger(Dh) &&
+      (bs.length === 2 || (bs.length === 4 && (batches === B || batches === 1) && bs[1] === 1)) &&
+      bs[bs.length - 2] === T,
+    () =>
+      `${name}: qkv [${qkv.shape}] and bias [${bs}] do not fit ${heads} heads (bias [T, T] or [B, 1, T, T])`,
+  );
+  util.assert(
+    T <= ATTENTION_LIMITS.maxT && Dh <= ATTENTION_LIMITS.maxDh,
+    () => `${name}: T ${T} or head width ${Dh} exceeds ${JSON.stringify(ATTENTION_LIMITS)}`,
+  );
+  return { B, H: heads, T, Dh, batches };
+}
+
+function attention(addon: NativeAddon, { inputs, backend, attrs }: Params): TensorInfo {
+  const cpu = backend as MathBackendCPU;
+  const { qkv, bias } = inputs as Record<string, TensorInfo>;
+  const { heads, scale } = attrs as unknown as { heads: number; scale: number };
+  const s = attentionShape(qkv, bias, heads, FUSED_KERNELS.attention);
+  const y = new Float32Array(s.B * s.T * s.H * s.Dh);
+  addon.attention(values(cpu, qkv), values(cpu, bias), y, s.B, s.T, s.H, s.Dh, s.batches, scale);
+  return cpu.makeTensorInfo([s.B * s.T, s.H * s.Dh], 'float32', y);
+}
+
+function attentionGrad(addon: NativeAddon, { inputs, backend, attrs }: Params): TensorInfo {
+  const cpu = backend as MathBackendCPU;
+  const { qkv, bias, dy } = inputs as Record<string, TensorInfo>;
+  const { heads, scale } = attrs as unknown as { heads: number; scale: number };
+  const s = attentionShape(qkv, bias, heads, FUSED_KERNELS.attentionGrad);
+  util.assert(
+    util.arraysEqual(dy.shape, [s.B * s.T, s.H * s.Dh]),
+    () => `${FUSED_KERNELS.attentionGrad}: dy [${dy.shape}] must be [${s.B * s.T}, ${s.H * s.Dh}]`,
+  );
+  const dqkv = new Float32Array(util.sizeFromShape(qkv.shape));
+  const [q, b, g] = [values(cpu, qkv), values(cpu, bias), values(cpu, dy)];
+  addon.attentionGrad(q, b, g, dqkv, s.B, s.T, s.H, s.Dh, s.batches, scale);
+  return cpu.makeTensorInfo(qkv.shape, 'float32', dqkv);
+}
+
 const BODIES: [string, (addon: NativeAddon, p: Params) => TensorInfo | TensorInfo[]][] = [
   [FUSED_KERNELS.attendDecode, attendDecode],
   [FUSED_KERNELS.kvCacheInit, kvCacheInit],
@@ -152,9 +202,14 @@ const BODIES: [string, (addon: NativeAddon, p: Params) => TensorInfo | TensorInf
   [FUSED_KERNELS.crossEntropyGrad, crossEntropyGrad],
   [FUSED_KERNELS.rmsNorm, rmsNorm],
   [FUSED_KERNELS.rmsNormGrad, rmsNormGrad],
+  [FUSED_KERNELS.attention, attention],
+  [FUSED_KERNELS.attentionGrad, attentionGrad],
 ];
 
-/** The fused kernels the native addon provides (not the training attention: cpu composes it from ops). */
+/**
+ * The fused kernels the native addon provides: all of fused-names.ts but attendCache and kvAppend (the webgpu
+ * cache's) and globalNorm, adamMoment, adamParam (webgpu's optimizer).
+ */
 export const NATIVE_FUSED_KERNELS: readonly string[] = BODIES.map(([name]) => name);
 
 export function makeFusedKernels(addon: NativeAddon): KernelConfig[] {
