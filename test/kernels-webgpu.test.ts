@@ -89,6 +89,18 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
     expect(hasKernel(FUSED_KERNELS.attendCache)).toBe(true);
   });
 
+  it('a second initBackend keeps the first Dawn instance (tfjs keeps its device; replacing it crashed Dawn)', async () => {
+    const gpu = (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu;
+    expect(gpu).toBeDefined();
+    await initBackend('webgpu', SOFTWARE_WEBGPU);
+    const other = await initBackend('webgpu', { dawnFlags: ['backend=null'] });
+    expect((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu).toBe(gpu);
+    expect(tf.getBackend()).toBe('webgpu');
+    expect(other.attempts[0].reason).toMatch(
+      /^Dawn WebGPU.*\(as first initialised: one webgpu device per process\)$/,
+    );
+  });
+
   it.each(NORM_CASES)('rmsNorm [%i, %i] (x scale %f): forward and both gradients', async (r, c, s) => {
     expect(await worstDiff(normCase(r, c, s))).toBeLessThan(1e-5);
   });

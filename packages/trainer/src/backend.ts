@@ -111,8 +111,21 @@ interface GpuLike {
   requestAdapter(o?: object): Promise<{ info?: { description?: string; vendor?: string } } | null>;
 }
 
+/**
+ * The Dawn instance behind tfjs' webgpu device, once one is made, with the options it was made with and the
+ * note initBackend gave. tfjs keeps ONE webgpu device per process, and the Dawn instance must outlive it: a
+ * second instance put in its place lets the first be garbage-collected under the live device (Dawn then
+ * aborts in ProcessEvents). So later initBackend('webgpu') calls reuse it.
+ */
+let dawn: { options: string; note: string } | null = null;
+
 async function loadWebgpu(given: BackendOptions): Promise<string> {
   const opts = webgpuOptions(given);
+  if (dawn) {
+    await activate('webgpu');
+    const same = dawn.options === JSON.stringify(opts);
+    return same ? dawn.note : `${dawn.note} (as first initialised: one webgpu device per process)`;
+  }
   let webgpu: { create(flags: string[]): unknown; globals: object };
   try {
     webgpu = (await import('webgpu')) as unknown as typeof webgpu;
@@ -150,7 +163,8 @@ async function loadWebgpu(given: BackendOptions): Promise<string> {
   }
   const what = [adapter.info?.vendor, adapter.info?.description].filter(Boolean).join(' ');
   const mode = opts.featureLevel === 'compatibility' ? ', compatibility mode' : '';
-  return `Dawn WebGPU${what ? ` (${what})` : ''}${mode}, ${fused}`;
+  dawn = { options: JSON.stringify(opts), note: `Dawn WebGPU${what ? ` (${what})` : ''}${mode}, ${fused}` };
+  return dawn.note;
 }
 
 async function loadWasm(): Promise<string> {
