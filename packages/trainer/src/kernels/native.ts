@@ -3,8 +3,9 @@
  * scripts/build-native.mjs at `npm install`/`npm run build`) runs BatchMatMul and _FusedMatMul, and with
  * them matMul's gradients (which are matMuls with transposes), on a cache-blocked SIMD GEMM or a system
  * BLAS; the memory-bound kernels that dominate once matmul is fast (native-elementwise.ts); and the fused
- * model kernels (native-fused.ts: attention over an in-place KV cache, RMSNorm). When the
- * addon is missing or disabled, installNativeKernels says why and nothing changes.
+ * model kernels (native-fused.ts: the training attention and its gradient, decode attention over an
+ * in-place KV cache, the masked softmax, RMSNorm and the weighted cross-entropy, each with its gradient).
+ * When the addon is missing or disabled, installNativeKernels says why and nothing changes.
  *
  * Environment: BREVITY_NATIVE=0 disables it (=matmul: matmul kernels only); BREVITY_THREADS (default 1)
  * sets the GEMM's threads;
