@@ -78,7 +78,9 @@ function build() {
     '-lpthread',
   ];
   if (process.platform === 'linux') args.push('-ldl');
-  const res = spawnSync(cxx, args, { encoding: 'utf8' });
+  // AVX2 clones with FMA where the compiler takes x86-64-v3 clones (GCC 12+); else the older spelling.
+  let res = spawnSync(cxx, ['-DBREVITY_CLONES_X86_64_V3', ...args], { encoding: 'utf8' });
+  if (res.status !== 0) res = spawnSync(cxx, args, { encoding: 'utf8' });
   if (res.status !== 0) {
     rmSync(`${out}.tmp`, { force: true });
     rmSync(out, { force: true }); // never leave a stale addon behind a failed build

@@ -6,9 +6,16 @@
 #include <cstring>
 
 // x86-64 Linux builds with GCC get AVX-512 and AVX2 clones of the functions marked with this, picked when
-// the addon loads (ifunc); elsewhere they are compiled once for the baseline target.
+// the addon loads (ifunc); elsewhere they are compiled once for the baseline target. The AVX2 clone is
+// x86-64-v3 (AVX2 + FMA + BMI) where the compiler takes that (GCC 12+; scripts/build-native.mjs tries it
+// first): each comma-separated entry is its own clone, so the older "avx2,fma" spelling gives an AVX2 clone
+// without FMA (and an FMA clone without AVX2).
 #if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
+#if defined(BREVITY_CLONES_X86_64_V3)
+#define BREVITY_SIMD_CLONES __attribute__((target_clones("avx512f", "arch=x86-64-v3", "default")))
+#else
 #define BREVITY_SIMD_CLONES __attribute__((target_clones("avx512f", "avx2,fma", "default")))
+#endif
 #else
 #define BREVITY_SIMD_CLONES
 #endif
