@@ -1,0 +1,84 @@
+/**
+ * The GRPO trainer on webgpu with the fused WGSL kernels (attention, RMSNorm, cross-entropy, AdamW): the same
+ * samples, rewards and gradient norms as on the cpu backend, and a run stopped at a checkpoint and resumed on
+ * webgpu logs the same metrics as one that was not (the fused AdamW's moments go through the checkpoint).
+ * Runs on a GPU when Dawn finds one, else on Mesa's software adapter; skipped with the reason otherwise.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend, SOFTWARE_WEBGPU } from '../packages/trainer/src/backend.js';
+import { runTrain } from '../packages/trainer/src/rl/train.js';
+import { tinyCheckpoint, tinyConfig, tmp } from './train-helpers.js';
+
+async function webgpuSkipReason(): Promise<string> {
+  for (const opts of [{}, SOFTWARE_WEBGPU]) {
+    try {
+      await initBackend('webgpu', opts);
+      return '';
+    } catch (e) {
+      if (opts === SOFTWARE_WEBGPU) return ` (skipped: ${(e as Error).message.split('\n')[0]})`;
+    }
+  }
+  return '';
+}
+const skipReason = await webgpuSkipReason();
+
+/** The metrics of a run, without timings (which differ between runs). */
+function metrics(runDir: string): Record<string, number>[] {
+  return readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, number>)
+    .map((row) => Object.fromEntries(Object.entries(row).filter(([k]) => !/^(time|perf)\//.test(k))));
+}
+
+describe.skipIf(skipReason !== '')(`GRPO on webgpu${skipReason}`, () => {
+  let checkpoint: string;
+  beforeAll(async () => {
+    checkpoint = await tinyCheckpoint();
+  }, 120_000);
+
+  it('samples, rewards and gradient norms match the cpu backend step for step', async () => {
+    const config = tinyConfig(checkpoint, ['steps=3']);
+    const run = async (backend: 'cpu' | 'webgpu') => {
+      const runDir = tmp(`brevity-${backend}-`);
+      await runTrain({ config, runDir, policyPath: checkpoint, backend, quiet: true });
+      return metrics(runDir);
+    };
+    const [cpu, gpu] = [await run('cpu'), await run('webgpu')];
+    expect(gpu.length).toBe(cpu.length);
+    gpu.forEach((row, i) => {
+      for (const k of ['rollout/length_mean', 'reward/mean', 'rollout/acc'])
+        expect(row[k], `step ${row.step} ${k}`).toBe(cpu[i][k]); // the same samples
+      for (const k of ['actor/grad_norm', 'actor/pg_loss', 'actor/entropy']) {
+        expect(cpu[i][k], `step ${row.step} ${k}`).toBeTypeOf('number');
+        expect(row[k], `step ${row.step} ${k}`).toBeCloseTo(cpu[i][k], 4);
+      }
+    });
+  }, 120_000);
+
+  it('a run resumed from its checkpoint logs what an uninterrupted one does', async () => {
+    const config = tinyConfig(checkpoint, ['steps=3']);
+    const full = tmp('brevity-webgpu-full-');
+    await runTrain({ config, runDir: full, policyPath: checkpoint, backend: 'webgpu', quiet: true });
+    const cut = tmp('brevity-webgpu-cut-');
+    await runTrain({
+      config,
+      runDir: cut,
+      policyPath: checkpoint,
+      backend: 'webgpu',
+      quiet: true,
+      maxSteps: 2,
+    });
+    await runTrain({
+      config,
+      runDir: cut,
+      policyPath: checkpoint,
+      backend: 'webgpu',
+      quiet: true,
+      resume: true,
+    });
+    expect(metrics(cut)).toEqual(metrics(full));
+  }, 120_000);
+});
