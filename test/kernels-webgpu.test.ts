@@ -19,6 +19,7 @@ import {
   WEBGPU_FUSED_KERNELS,
 } from '../packages/trainer/src/kernels/webgpu-fused.js';
 import { hasKernel } from '../packages/trainer/src/model/fused.js';
+import { linearResidual, matMulAddsResidual } from '../packages/trainer/src/model/ops.js';
 import { relDiff } from './kernels-compare.js';
 import {
   ATTENTION_CASES,
@@ -28,6 +29,7 @@ import {
   ENTROPY_CASES,
   entropyCase,
   NORM_CASES,
+  rand,
   normCase,
   SOFTMAX_CASES,
   softmaxCase,
@@ -132,6 +134,23 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
       tf.engine().runKernel(FUSED_KERNELS.attention, { qkv, bias }, { heads: 1, scale: 1 }),
     ).toThrow(/exceeds/);
     tf.dispose([qkv, bias, ...c.inputs]);
+  });
+
+  it('linearResidual adds the residual in the matmul epilogue here: value and gradients as the plain formula', async () => {
+    expect(matMulAddsResidual()).toBe(true);
+    const [x, w, res, dy] = [rand([37, 16]), rand([16, 24]), rand([37, 24]), rand([37, 24])];
+    const run = (f: (a: tf.Tensor, b: tf.Tensor, r: tf.Tensor) => tf.Tensor) =>
+      tf.tidy(() => {
+        const loss = (a: tf.Tensor, b: tf.Tensor, r: tf.Tensor) => tf.sum(tf.mul(f(a, b, r), dy));
+        return [f(x, w, res), ...tf.grads(loss)([x, w, res])];
+      });
+    const ours = run((a, b, r) => linearResidual(a as tf.Tensor2D, b as tf.Tensor2D, r as tf.Tensor2D));
+    const plain = run((a, b, r) => tf.add(tf.matMul(a, b), r));
+    for (let i = 0; i < 4; i++)
+      expect(
+        relDiff((await ours[i].data()) as Float32Array, (await plain[i].data()) as Float32Array),
+      ).toBeLessThan(1e-5);
+    tf.dispose([x, w, res, dy, ...ours, ...plain]);
   });
 
   it('rows wider than one workgroup of 256 (cols >= 1024) and more rows than invocations', async () => {

@@ -12,7 +12,10 @@ import {
   entropyOf,
   initBackend,
   linear,
+  linearRelu,
+  linearResidual,
   logSoftmaxRow,
+  matMulAddsResidual,
   oneHotF32,
   RowSampler,
   softmaxCrossEntropy,
@@ -46,6 +49,29 @@ describe.each(['cpu', 'wasm'] as const)('custom gradients on %s', (backend) => {
     const [g1, g2] = [ours([x, w]), ref([x, w])];
     expect(await maxDiff(g1[0], g2[0])).toBeLessThan(1e-5);
     expect(await maxDiff(g1[1], g2[1])).toBeLessThan(1e-5);
+  });
+
+  test('linearRelu and linearResidual: values and every gradient equal the plain formulas', async () => {
+    const [x, w, res, dy] = [rnd([5, 4], 11), rnd([4, 3], 12), rnd([5, 3], 13), rnd([5, 3], 14)];
+    const check = async (
+      ours: (a: tf.Tensor2D, b: tf.Tensor2D, r: tf.Tensor2D) => tf.Tensor,
+      plain: (a: tf.Tensor, b: tf.Tensor, r: tf.Tensor) => tf.Tensor,
+    ) => {
+      const loss = (f: typeof plain) => (a: tf.Tensor, b: tf.Tensor, r: tf.Tensor) =>
+        tf.sum(tf.mul(f(a, b, r), dy));
+      const wrapped = (a: tf.Tensor, b: tf.Tensor, r: tf.Tensor) =>
+        ours(a as tf.Tensor2D, b as tf.Tensor2D, r as tf.Tensor2D);
+      expect(await maxDiff(wrapped(x, w, res), plain(x, w, res))).toBeLessThan(1e-5);
+      const [g1, g2] = [tf.grads(loss(wrapped))([x, w, res]), tf.grads(loss(plain))([x, w, res])];
+      for (let i = 0; i < 3; i++) expect(await maxDiff(g1[i], g2[i])).toBeLessThan(1e-5);
+    };
+    // The residual is the third input; linearRelu ignores it (its gradient there is 0 on both sides).
+    await check(
+      (a, b, r) => tf.add(linearRelu(a, b), tf.mul(r, 0)),
+      (a, b, r) => tf.add(tf.relu(tf.matMul(a, b)), tf.mul(r, 0)),
+    );
+    await check(linearResidual, (a, b, r) => tf.add(tf.matMul(a, b), r));
+    expect(matMulAddsResidual()).toBe(false); // webgpu only (its fused path is tested in kernels-webgpu)
   });
 
   test('embedding: rows of the table, gradient = scatter-add of dy (repeated ids accumulate)', async () => {

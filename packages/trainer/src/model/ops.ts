@@ -37,22 +37,71 @@ function matMulT(a: tf.Tensor2D, b: tf.Tensor2D, transposeA: boolean, transposeB
   return tf.matMul(transposeA ? tf.transpose(a) : a, transposeB ? tf.transpose(b) : b);
 }
 
+/**
+ * The gradients of x @ w with respect to x and w. dx = dy @ w^T: with w transposed first on the CPU backends
+ * (a small copy; measured faster than the flag on the native GEMM), with the flag on webgpu (a copy there
+ * is one more launch, and launches are what cost); dw = x^T @ dy with the flag off wasm (x is the big
+ * operand).
+ */
+function linearGrads(dy: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {
+  const dx = tf.getBackend() === 'webgpu' ? tf.matMul(dy, w, false, true) : tf.matMul(dy, tf.transpose(w));
+  return [dx as tf.Tensor2D, matMulT(x, dy, true, false)];
+}
+
 /** x [N, in] @ w [in, out] -> [N, out]. */
 export const linear = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: tf.GradSaveFunc) => {
   save([x, w]);
   return {
     value: tf.matMul(x, w),
+    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) =>
+      linearGrads(dy, saved[0] as tf.Tensor2D, saved[1] as tf.Tensor2D),
+  };
+}) as unknown as CustomGradientFunc<tf.Tensor2D>) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+
+/** relu(x @ w), the ReLU in the matmul's epilogue (one kernel forward on every backend). */
+export const linearRelu = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: tf.GradSaveFunc) => {
+  const y = tf.fused.matMul({ a: x, b: w, activation: 'relu' });
+  save([x, w, y]);
+  return {
+    value: y,
     gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
-      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-      // dx = dy @ w^T: with w transposed first on the CPU backends (a small copy; measured faster than the
-      // flag on the native GEMM), with the flag on webgpu (a copy there is one more launch, and launches
-      // are what cost); dw = x^T @ dy with the flag off wasm (x is the big operand).
-      const dx =
-        tf.getBackend() === 'webgpu' ? tf.matMul(dy, ws, false, true) : tf.matMul(dy, tf.transpose(ws));
-      return [dx, matMulT(xs, dy, true, false)];
+      const [xs, ws, ys] = saved as tf.Tensor2D[];
+      return linearGrads(tf.mul(dy, tf.step(ys)), xs, ws);
     },
   };
 }) as unknown as CustomGradientFunc<tf.Tensor2D>) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+
+/**
+ * Whether residual adds go into the matmul's epilogue (a full-shape bias): on webgpu, where it saves a launch.
+ * wasm's fused matmul takes only a vector bias, and the native cpu kernels add a full-shape bias with tfjs'
+ * JavaScript Add, slower than the native Add of a separate op.
+ */
+export const matMulAddsResidual = (): boolean => tf.getBackend() === 'webgpu';
+
+/**
+ * res + x @ w (a residual branch joining the stream res [N, out]): one fused matmul with res as its bias
+ * where the backend can (matMulAddsResidual), else a matmul and an add. The gradient with respect to res is
+ * dy itself.
+ */
+export const linearResidual = tf.customGrad(((
+  x: tf.Tensor2D,
+  w: tf.Tensor2D,
+  res: tf.Tensor2D,
+  save: tf.GradSaveFunc,
+) => {
+  save([x, w]);
+  return {
+    value: matMulAddsResidual() ? tf.fused.matMul({ a: x, b: w, bias: res }) : tf.add(tf.matMul(x, w), res),
+    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => [
+      ...linearGrads(dy, saved[0] as tf.Tensor2D, saved[1] as tf.Tensor2D),
+      dy,
+    ],
+  };
+}) as unknown as CustomGradientFunc<tf.Tensor2D>) as (
+  x: tf.Tensor2D,
+  w: tf.Tensor2D,
+  res: tf.Tensor2D,
+) => tf.Tensor2D;
 
 /** Rows of `table` [V, D] at `ids` [N] (int32) -> [N, D]; the gradient reaches `table` only. */
 export function embedding(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {

@@ -14,7 +14,15 @@ import {
   type ModelConfigInput,
   type ParamSpec,
 } from './config.js';
-import { embedding, linear, rmsNorm, tokenLogprobs } from './ops.js';
+import {
+  embedding,
+  linear,
+  linearRelu,
+  linearResidual,
+  matMulAddsResidual,
+  rmsNorm,
+  tokenLogprobs,
+} from './ops.js';
 import type { DecodeCache, LayerKv } from './kv-cache.js';
 import { attention, attentionComposite } from './fused.js';
 
@@ -31,6 +39,13 @@ export type { LayerKv } from './kv-cache.js';
 
 export const MASKED = -1e9;
 let instances = 0;
+
+/** res + a @ b without gradients (decoding): the add in the matmul's epilogue where the backend can. */
+function addMatMul(res: tf.Tensor2D, a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  return (
+    matMulAddsResidual() ? tf.fused.matMul({ a, b, bias: res }) : tf.add(res, tf.matMul(a, b))
+  ) as tf.Tensor2D;
+}
 
 /** Host-side init from the seeded Rng, so every backend starts from the same weights. */
 function initValues(spec: ParamSpec, c: ModelConfig, rng: Rng): Float32Array {
@@ -117,9 +132,9 @@ export class Policy {
         kv.push({ k: r.k, v: r.v });
         y = r.y;
       } else y = attention(qkv, bias, B, T, heads, scale);
-      x = tf.add(x, linear(y, w.proj as tf.Tensor2D));
-      const hid = tf.relu(linear(rmsNorm(x, w.norm2 as tf.Tensor1D, normEps), w.fc1 as tf.Tensor2D));
-      x = tf.add(x, linear(hid, w.fc2 as tf.Tensor2D));
+      x = linearResidual(y, w.proj as tf.Tensor2D, x);
+      const hid = linearRelu(rmsNorm(x, w.norm2 as tf.Tensor1D, normEps), w.fc1 as tf.Tensor2D);
+      x = linearResidual(hid, w.fc2 as tf.Tensor2D, x);
     }
     return { hidden: rmsNorm(x, this.param('norm_f') as tf.Tensor1D, normEps), kv };
   }
@@ -189,13 +204,13 @@ export class Policy {
     ) as tf.Tensor2D;
     this.blocks.forEach((w, i) => {
       const qkv = tf.matMul(rmsNorm(x, w.norm1 as tf.Tensor1D, normEps), w.qkv); // [B, 3D]
-      x = tf.add(x, tf.matMul(cache.attend(i, qkv as tf.Tensor2D), w.proj));
+      x = addMatMul(x, cache.attend(i, qkv as tf.Tensor2D), w.proj as tf.Tensor2D);
       const h = tf.fused.matMul({
         a: rmsNorm(x, w.norm2 as tf.Tensor1D, normEps),
         b: w.fc1,
         activation: 'relu',
       });
-      x = tf.add(x, tf.matMul(h, w.fc2));
+      x = addMatMul(x, h as tf.Tensor2D, w.fc2 as tf.Tensor2D);
     });
     const h = rmsNorm(x, this.param('norm_f') as tf.Tensor1D, normEps);
     return tf.matMul(h, this.param('head'));
