@@ -58,9 +58,24 @@ export const linear = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: tf.G
   };
 }) as unknown as CustomGradientFunc<tf.Tensor2D>) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
 
+/**
+ * x @ w (+ bias) (then relu) as ONE _FusedMatMul kernel. Called directly: tf.fused.matMul falls back to a
+ * matmul and a separate activation while gradients are being recorded (tfjs' shouldFuse); the callers
+ * define the gradients themselves.
+ */
+function fusedMatMul(x: tf.Tensor2D, w: tf.Tensor2D, activation: 'relu' | 'linear', bias?: tf.Tensor2D) {
+  // As tf.fused.matMul passes them: rank-3 operands (the wasm kernel needs them), attrs in full.
+  const a = tf.reshape(x, [1, ...x.shape]);
+  const b = tf.reshape(w, [1, ...w.shape]);
+  const inputs: tf.NamedTensorMap = bias ? { a, b, bias } : { a, b };
+  const attrs = { transposeA: false, transposeB: false, activation, leakyreluAlpha: 0 };
+  const y = tf.engine().runKernel('_FusedMatMul', inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+  return tf.reshape(y, [x.shape[0], w.shape[1]]) as tf.Tensor2D;
+}
+
 /** relu(x @ w), the ReLU in the matmul's epilogue (one kernel forward on every backend). */
 export const linearRelu = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: tf.GradSaveFunc) => {
-  const y = tf.fused.matMul({ a: x, b: w, activation: 'relu' });
+  const y = fusedMatMul(x, w, 'relu');
   save([x, w, y]);
   return {
     value: y,
@@ -91,7 +106,7 @@ export const linearResidual = tf.customGrad(((
 ) => {
   save([x, w]);
   return {
-    value: matMulAddsResidual() ? tf.fused.matMul({ a: x, b: w, bias: res }) : tf.add(tf.matMul(x, w), res),
+    value: matMulAddsResidual() ? fusedMatMul(x, w, 'linear', res) : tf.add(tf.matMul(x, w), res),
     gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => [
       ...linearGrads(dy, saved[0] as tf.Tensor2D, saved[1] as tf.Tensor2D),
       dy,
