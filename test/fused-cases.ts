@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { attention, maskedSoftmax, rmsNorm } from '../packages/trainer/src/model/fused.js';
-import { softmaxCrossEntropy } from '../packages/trainer/src/model/ops.js';
+import { linearRelu, softmaxCrossEntropy } from '../packages/trainer/src/model/ops.js';
 import { createDecodeCache } from '../packages/trainer/src/model/kv-cache.js';
 import { MASKED } from '../packages/trainer/src/model/policy.js';
 
@@ -177,6 +177,23 @@ export function decodeCase({ B, H, Dh, P, steps, pads, at }: DecodeShape): Fused
       }
       cache.dispose();
       return outs;
+    },
+  };
+}
+
+/** relu(x @ w) (the MLP's first layer) and the gradients of sum(relu(x @ w) * v), with some exact zeros in x @ w. */
+export function reluCase(rows: number, inner: number, cols: number): FusedCase {
+  const x = rand([rows, inner]) as tf.Tensor2D;
+  const w = rand([inner, cols]) as tf.Tensor2D;
+  const v = rand([rows, cols]);
+  const xz = tf.concat([x, tf.zeros([1, inner])]) as tf.Tensor2D; // a zero row: products of exactly 0
+  const vz = tf.concat([v, tf.ones([1, cols])]);
+  return {
+    inputs: [x, w, v, xz, vz],
+    run: () => {
+      const f = (a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(linearRelu(a as tf.Tensor2D, b as tf.Tensor2D), vz));
+      return [linearRelu(xz, w), ...tf.grads(f)([xz, w])];
     },
   };
 }

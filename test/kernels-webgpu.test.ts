@@ -30,6 +30,7 @@ import {
   entropyCase,
   NORM_CASES,
   rand,
+  reluCase,
   normCase,
   SOFTMAX_CASES,
   softmaxCase,
@@ -153,6 +154,10 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
     tf.dispose([x, w, res, dy, ...ours, ...plain]);
   });
 
+  it('the ReLU gradient (linearRelu), exact zeros included', async () => {
+    expect(await worstDiff(reluCase(37, 16, 24))).toBeLessThan(1e-5);
+  });
+
   it('rows wider than one workgroup of 256 (cols >= 1024) and more rows than invocations', async () => {
     expect(await worstDiff(normCase(3, 1500, 1))).toBeLessThan(1e-5);
     expect(await worstDiff(softmaxCase([1, 1, 3, 1030], 'causal'))).toBeLessThan(1e-5);
@@ -179,9 +184,9 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
     fused.weights.forEach((w, i) => expect(relDiff(w, plain.weights[i])).toBeLessThan(1e-5));
     expect(plainCount.ours).toBe(0);
     // Per step (2 blocks): 5 RMSNorms (1 program forward, 3 backward), 2 attentions (1 + 2), the loss (3 + 1),
-    // and AdamW: the norm (2), the moments (2) and one program per parameter tensor (16).
+    // the ReLU gradients (2), and AdamW: the norm (2), the moments (2) and one program per tensor (16).
     expect(createPolicy(modelConfig(STEPS_MODEL), 0).variables.length).toBe(16);
-    expect(fusedCount.ours).toBe(3 * (5 * 4 + 2 * 3 + 4 + 4 + 16));
+    expect(fusedCount.ours).toBe(3 * (5 * 4 + 2 * 3 + 4 + 2 + 4 + 16));
     expect(fusedCount.total).toBeLessThan(0.7 * plainCount.total);
   });
 });

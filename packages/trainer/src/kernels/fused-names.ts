@@ -42,6 +42,8 @@ export const FUSED_KERNELS = {
    * + epsHat) - decay p, reading the moments at offset..offset + p.size: one tensor's AdamW update.
    */
   adamParam: 'BrevityAdamParam',
+  /** inputs {y (a ReLU's output), dy} -> dy where y > 0, else 0: the ReLU's gradient in one pass. */
+  reluGrad: 'BrevityReluGrad',
   /** inputs {x [N,D], g [D]}, attrs {eps} -> [N, D]. */
   rmsNorm: 'BrevityRmsNorm',
   /** inputs {x, g, dy}, attrs {eps} -> [dx, dg]. */

@@ -21,6 +21,7 @@ import {
   adamMomentProgram,
   adamParamProgram,
   crossEntropyGradProgram,
+  reluGradProgram,
   maskedSoftmaxProgram,
   rmsInverseProgram,
   rmsNormGradGProgram,
@@ -359,6 +360,18 @@ function adamParam({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   return { ...out, shape: p.shape };
 }
 
+function reluGrad({ inputs, backend }: KernelArgs): tf.TensorInfo {
+  const be = backend as WebgpuBackendLike;
+  const { y, dy } = inputs;
+  const n = tf.util.sizeFromShape(y.shape);
+  tf.util.assert(
+    y.shape.join() === dy.shape.join(),
+    () => `${FUSED_KERNELS.reluGrad}: y [${y.shape}] and dy [${dy.shape}] differ`,
+  );
+  const out = be.runWebGPUProgram(reluGradProgram(n), [y, dy], 'float32', [i32(n)]);
+  return { ...out, shape: y.shape };
+}
+
 const KERNELS: [string, (a: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]][] = [
   [FUSED_KERNELS.rmsNorm, rmsNorm],
   [FUSED_KERNELS.rmsNormGrad, rmsNormGrad],
@@ -370,6 +383,7 @@ const KERNELS: [string, (a: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]][] = 
   [FUSED_KERNELS.attentionGrad, attentionGrad],
   [FUSED_KERNELS.attendCache, attendCache],
   [FUSED_KERNELS.kvAppend, kvAppend],
+  [FUSED_KERNELS.reluGrad, reluGrad],
   [FUSED_KERNELS.globalNorm, globalNorm],
   [FUSED_KERNELS.adamMoment, adamMoment],
   [FUSED_KERNELS.adamParam, adamParam],

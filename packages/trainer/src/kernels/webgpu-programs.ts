@@ -359,3 +359,8 @@ export function adamParamProgram(n: number): WgslProgram {
     'offset : i32, stepSize : f32, epsHat : f32, decay : f32,',
   );
 }
+
+/** dy where y > 0, else 0, elementwise over [n] (the ReLU's gradient from its output). */
+export function reluGradProgram(n: number): WgslProgram {
+  return elementwiseProgram('relugrad', ['y', 'dy'], n, 'result[i] = select(0.0, dy[i], y[i] > 0.0);', '');
+}

@@ -81,7 +81,10 @@ export const linearRelu = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: 
     value: y,
     gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
       const [xs, ws, ys] = saved as tf.Tensor2D[];
-      return linearGrads(tf.mul(dy, tf.step(ys)), xs, ws);
+      const dyRelu = hasKernel(FUSED_KERNELS.reluGrad)
+        ? (tf.engine().runKernel(FUSED_KERNELS.reluGrad, { y: ys, dy }) as tf.Tensor2D)
+        : (tf.mul(dy, tf.step(ys)) as tf.Tensor2D);
+      return linearGrads(dyRelu, xs, ws);
     },
   };
 }) as unknown as CustomGradientFunc<tf.Tensor2D>) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
