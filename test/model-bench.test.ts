@@ -65,6 +65,41 @@ describe('bench workloads (cpu)', () => {
     expect(r.sample_tokens_per_s).toBeGreaterThan(0);
   });
 
+  test('--profile: kernel and wall time of a step and a sampling run, the heaviest kernels, fixed costs', async () => {
+    await initBackend('cpu');
+    const o = resolveShape({
+      d: 16,
+      layers: 1,
+      heads: 2,
+      vocab: 11,
+      ctx: 16,
+      batch: 2,
+      seq: 8,
+      repeats: 1,
+      json: true,
+      steps: 1,
+      profile: true,
+    });
+    expect(o.profile).toBe(true);
+    const r = await runBench({ ...o, sampleBatch: 3, sampleTokens: 5 });
+    const p = r.profile!;
+    expect(p.timed).toBe(true); // the cpu backend times its kernels
+    for (const run of [p.train, p.sample]) {
+      expect(run.kernels).toBeGreaterThan(0);
+      expect(run.kernel_ms).toBeGreaterThan(0);
+      expect(run.kernel_ms).toBeLessThanOrEqual(run.wall_ms * 1.05); // scopes are not counted twice
+      expect(run.top.length).toBeGreaterThan(0);
+      const totals = run.top.map(([, , ms]) => ms);
+      expect(totals).toEqual([...totals].sort((a, b) => b - a)); // heaviest first
+    }
+    expect(p.train.top.map(([name]) => name)).toContain('BatchMatMul');
+    expect(p.read_ms).toBeGreaterThan(0);
+    expect(p.launch_us).toBeGreaterThanOrEqual(0);
+    expect(() => resolveShape({ repeats: 1, json: false, steps: 1, profile: true })).toThrow(
+      /--profile needs --json/,
+    );
+  });
+
   test('--grpo: the trainer runs the steps; sampling, scoring and update fit in the step time', async () => {
     const r = await benchGrpo({
       config: 'experiments/quickstart/laser.yaml',

@@ -12,6 +12,7 @@ exec bash "$here/run.sh" \
   "$bench -d 256 --layers 4" \
   "BREVITY_WEBGPU_FUSED=0 $bench -d 256 --layers 4" \
   "$bench -d 256 --layers 4" \
+  "BREVITY_DAWN_FLAGS=enable-dawn-features=allow_unsafe_apis $bench -d 256 --layers 4 --repeats 2 --profile" \
   "$torch" \
   "$bench" \
   "$torch --d 64 --layers 2 --vocab 21 --batch 32 --seq 88 --sample-batch 128 --sample-tokens 80" \

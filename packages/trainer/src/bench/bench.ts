@@ -30,6 +30,8 @@ export interface BenchShape {
 export interface BenchOptions extends BenchShape {
   /** Timed runs (the median is reported); two untimed warm-up runs come first. */
   repeats: number;
+  /** Also profile one train step and one sampling run (bench/profile.ts). */
+  profile?: boolean;
 }
 
 export interface BenchResult {
@@ -45,6 +47,8 @@ export interface BenchResult {
    */
   train_step_launches?: number;
   sample_launches_per_token?: number;
+  /** With `profile`: kernel vs wall time, the heaviest kernels, launch and read costs. */
+  profile?: import('./profile.js').BenchProfile;
 }
 
 export const median = (xs: number[]): number => {
@@ -69,8 +73,8 @@ function randomIds(rng: Rng, n: number, vocab: number): Int32Array {
   return Int32Array.from({ length: n }, () => rng.int(vocab));
 }
 
-/** Median time of one Adam step on random tokens, loss on every position (as the PyTorch reference). */
-export async function benchTrain(policy: Policy, o: BenchOptions): Promise<number[]> {
+/** One Adam step on random tokens with the loss on every position (as the PyTorch reference), reusable. */
+export function makeTrainStep(policy: Policy, o: BenchOptions) {
   const rng = Rng.from('bench-train');
   const n = o.batch * o.seq;
   const ids = tf.tensor2d(randomIds(rng, n, o.vocab), [o.batch, o.seq], 'int32');
@@ -84,13 +88,25 @@ export async function benchTrain(policy: Policy, o: BenchOptions): Promise<numbe
     const { logits } = policy.forward(ids);
     return softmaxCrossEntropy(tf.reshape(logits, [n, o.vocab]), targets, weights);
   };
+  return {
+    /** Launches the step's kernels; readStep waits for them. */
+    launch: () => trainStep(opt, loss, 1e-3),
+    dispose: () => {
+      tf.dispose([ids, targets, weights]);
+      opt.dispose();
+    },
+  };
+}
+
+/** Times of one Adam step (see makeTrainStep), after two warm-up steps. */
+export async function benchTrain(policy: Policy, o: BenchOptions): Promise<number[]> {
+  const step = makeTrainStep(policy, o);
   try {
     return await timeRuns(async () => {
-      await readStep(trainStep(opt, loss, 1e-3));
+      await readStep(step.launch());
     }, o.repeats);
   } finally {
-    tf.dispose([ids, targets, weights]);
-    opt.dispose();
+    step.dispose();
   }
 }
 
@@ -137,6 +153,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       train_runs_ms: train.map((x) => round(x, 2)),
       sample_runs_ms: sample.map((x) => round(x, 2)),
       ...(tf.getBackend() === 'webgpu' ? await webgpuLaunches(policy, o) : {}),
+      ...(o.profile ? { profile: await (await import('./profile.js')).profileBench(policy, o) } : {}),
     };
   } finally {
     policy.dispose();

@@ -18,6 +18,7 @@ export interface BenchArgs extends Partial<BenchShape> {
   backend?: BackendChoice | 'all';
   repeats: number;
   json: boolean;
+  profile?: boolean;
 }
 
 /** Preset values, then explicit flags on top. */
@@ -38,7 +39,8 @@ export function resolveShape(a: BenchArgs): BenchOptions {
   if (shape.d % shape.heads !== 0) throw new UserError(`--heads ${shape.heads} must divide --d ${shape.d}`);
   if (!Number.isInteger(a.repeats) || a.repeats < 1)
     throw new UserError(`--repeats: expected a positive integer`);
-  return { ...shape, repeats: a.repeats };
+  if (a.profile && !a.json) throw new UserError('--profile needs --json (one backend, one JSON line)');
+  return { ...shape, repeats: a.repeats, ...(a.profile ? { profile: true } : {}) };
 }
 
 async function benchOn(
@@ -57,7 +59,7 @@ async function benchOn(
 
 async function jsonLine(a: BenchArgs, o: BenchOptions): Promise<void> {
   const { backend, result } = await benchOn(a.backend === 'all' || !a.backend ? 'auto' : a.backend, o);
-  const { repeats: _r, ...shape } = o;
+  const { repeats: _r, profile: _p, ...shape } = o;
   const line = { framework: 'tfjs', version: tf.version.tfjs, backend, ...shape, ...result };
   process.stdout.write(JSON.stringify(line) + '\n');
 }

@@ -40,6 +40,12 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         default: 5,
         describe: 'With --grpo: timed trainer steps (medians reported), after 2 untimed ones',
       })
+      .option('profile', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'With --json: add kernel vs wall time of a train step and a sampling run, the heaviest kernels, and the launch and read costs (GPU times on webgpu need timestamp queries: BREVITY_DAWN_FLAGS=enable-dawn-features=allow_unsafe_apis)',
+      })
       .option('repeats', {
         type: 'number',
         default: 5,

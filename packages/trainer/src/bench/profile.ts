@@ -1,0 +1,119 @@
+/**
+ * `brevity bench --profile`: where the time of the bench's train step and sampling run goes on the active
+ * backend, as kernel time (GPU time from timestamp queries on webgpu when the device has them, e.g. with
+ * BREVITY_DAWN_FLAGS=enable-dawn-features=allow_unsafe_apis; measured kernel time on the CPU backends)
+ * against wall time, the heaviest kernels, and two probes of fixed costs: the host cost of launching one tiny
+ * op, and of one tiny op plus reading its result back. A step whose kernel time is far below its wall time
+ * is bound by launches or reads, not by arithmetic.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { generate } from '../model/generate.js';
+import type { Policy } from '../model/policy.js';
+import { readStep } from '../optim/step.js';
+import { makeTrainStep, median, type BenchOptions } from './bench.js';
+
+export interface StepProfile {
+  /** Wall time of the profiled run (profiling adds its own overhead). */
+  wall_ms: number;
+  /** Kernel time summed over the run's kernels (0 where the backend cannot time them). */
+  kernel_ms: number;
+  kernels: number;
+  /** The heaviest kernels by total time: [name, calls, total ms]. */
+  top: [string, number, number][];
+}
+
+export interface BenchProfile {
+  /** Whether kernel times are real (webgpu: the device has timestamp queries). */
+  timed: boolean;
+  train: StepProfile;
+  sample: StepProfile;
+  /** Median host cost of one tiny op chained on another (microseconds). */
+  launch_us: number;
+  /** Median time of one tiny op and the read of its result (milliseconds). */
+  read_ms: number;
+}
+
+const round = (x: number, k = 3) => Math.round(x * 10 ** k) / 10 ** k;
+
+/** Profiles an async run: wall time, summed kernel time, the top kernels. */
+async function profileRun(f: () => Promise<unknown>, top: number): Promise<StepProfile> {
+  const t0 = performance.now();
+  const info = await tf.profile(f as () => Promise<tf.TensorContainer>);
+  const wall = performance.now() - t0;
+  const byName = new Map<string, { calls: number; ms: number }>();
+  let total = 0;
+  // Op scopes (customGrad's `forward`, `unnamed scope`, `*__op`) are listed too and contain kernels: skip them.
+  const kernels = info.kernels.filter((k) => tf.getKernel(k.name, tf.getBackend()) !== undefined);
+  for (const k of kernels) {
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    total += ms;
+    const e = byName.get(k.name) ?? { calls: 0, ms: 0 };
+    e.calls += 1;
+    e.ms += ms;
+    byName.set(k.name, e);
+  }
+  const heaviest = [...byName]
+    .sort((a, b) => b[1].ms - a[1].ms || b[1].calls - a[1].calls)
+    .slice(0, top)
+    .map(([name, e]): [string, number, number] => [name, e.calls, round(e.ms)]);
+  return { wall_ms: round(wall, 2), kernel_ms: round(total, 2), kernels: kernels.length, top: heaviest };
+}
+
+/** Median over `n` runs of f, in ms. */
+async function medianMs(n: number, f: () => Promise<void>): Promise<number> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await f();
+    out.push(performance.now() - t0);
+  }
+  return median(out);
+}
+
+/** The two fixed-cost probes: per-launch host cost (chained tiny adds) and one op plus a read back. */
+async function probes(): Promise<{ launch_us: number; read_ms: number }> {
+  const one = tf.ones([4]);
+  const chain = 200;
+  const chained = async () => {
+    let x = tf.add(one, 0);
+    for (let i = 0; i < chain; i++) {
+      const y = tf.add(x, 1);
+      x.dispose();
+      x = y;
+    }
+    await x.data();
+    x.dispose();
+  };
+  const readOne = async () => {
+    const y = tf.add(one, 1);
+    await y.data();
+    y.dispose();
+  };
+  await chained();
+  await readOne();
+  const read = await medianMs(20, readOne);
+  const launch = ((await medianMs(5, chained)) - read) / chain;
+  one.dispose();
+  return { launch_us: round(Math.max(launch, 0) * 1000, 1), read_ms: round(read) };
+}
+
+/** The profile of one train step and one sampling run of the bench's workload (after a warm-up of each). */
+export async function profileBench(policy: Policy, o: BenchOptions, top = 12): Promise<BenchProfile> {
+  const step = makeTrainStep(policy, o);
+  const prompts = Array.from({ length: o.sampleBatch }, () => Int32Array.of(0));
+  const sample = () =>
+    generate(policy, prompts, { maxNewTokens: o.sampleTokens, eosId: -1, padId: 0, rng: 1 });
+  try {
+    await readStep(step.launch());
+    await sample();
+    const backend = tf.backend() as unknown as { supportTimestampQuery?: boolean };
+    return {
+      timed: tf.getBackend() !== 'webgpu' || backend.supportTimestampQuery === true,
+      train: await profileRun(() => readStep(step.launch()), top),
+      sample: await profileRun(sample, top),
+      ...(await probes()),
+    };
+  } finally {
+    step.dispose();
+  }
+}
