@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Issue 8's GPU measurements in one device call (packed by pack.sh as build/gpu/acceptance.sh; ~4 minutes on
 # an H200): PyTorch CUDA, then webgpu without and with the fused WGSL kernels, alternating, on the
-# acceptance shape (--d 256 --layers 4), the bench defaults and the shipped base model; then a GRPO step of
-# the quickstart on webgpu. Usage on the device: OUT=$OUT timeout 540 bash build/gpu/acceptance.sh
+# acceptance shape (--d 256 --layers 4) with one profiled run (GPU time per kernel from timestamp queries,
+# launch and read costs), the bench defaults and the shipped base model; then GRPO steps of the quickstart
+# with and without length-sorted update passes.
+# Usage on the device: OUT=$OUT timeout 540 bash build/gpu/acceptance.sh
 here="$(cd "$(dirname "$0")" && pwd)"
 torch="python3 $here/torch_reference.py --device cuda"
 bench="brevity bench --json --backend webgpu --repeats 5"
