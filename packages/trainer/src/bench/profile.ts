@@ -17,14 +17,14 @@ export interface StepProfile {
   wall_ms: number;
   /** Kernel time summed over the run's kernels (0 where the backend cannot time them). */
   kernel_ms: number;
+  /** Whether kernel_ms and the times in `top` are real measurements. */
+  timed: boolean;
   kernels: number;
   /** The heaviest kernels by total time: [name, calls, total ms]. */
   top: [string, number, number][];
 }
 
 export interface BenchProfile {
-  /** Whether kernel times are real (webgpu: the device has timestamp queries). */
-  timed: boolean;
   train: StepProfile;
   sample: StepProfile;
   /** Median host cost of one tiny op chained on another (microseconds). */
@@ -43,9 +43,16 @@ async function profileRun(f: () => Promise<unknown>, top: number): Promise<StepP
   const byName = new Map<string, { calls: number; ms: number }>();
   let total = 0;
   // Op scopes (customGrad's `forward`, `unnamed scope`, `*__op`) are listed too and contain kernels: skip them.
-  const kernels = info.kernels.filter((k) => tf.getKernel(k.name, tf.getBackend()) !== undefined);
-  for (const k of kernels) {
-    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+  // Reshape and Identity are views (no arithmetic, no launch).
+  const kernels = info.kernels.filter(
+    (k) =>
+      tf.getKernel(k.name, tf.getBackend()) !== undefined && k.name !== 'Reshape' && k.name !== 'Identity',
+  );
+  // A time the device did not really measure (Dawn's null adapter writes garbage timestamps) voids them all.
+  const times = kernels.map((k) => (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : NaN));
+  const valid = times.every((t) => Number.isFinite(t) && t >= 0 && t <= wall);
+  for (const [i, k] of kernels.entries()) {
+    const ms = valid ? times[i] : 0;
     total += ms;
     const e = byName.get(k.name) ?? { calls: 0, ms: 0 };
     e.calls += 1;
@@ -56,7 +63,13 @@ async function profileRun(f: () => Promise<unknown>, top: number): Promise<StepP
     .sort((a, b) => b[1].ms - a[1].ms || b[1].calls - a[1].calls)
     .slice(0, top)
     .map(([name, e]): [string, number, number] => [name, e.calls, round(e.ms)]);
-  return { wall_ms: round(wall, 2), kernel_ms: round(total, 2), kernels: kernels.length, top: heaviest };
+  return {
+    wall_ms: round(wall, 2),
+    kernel_ms: round(total, 2),
+    timed: valid && total > 0,
+    kernels: kernels.length,
+    top: heaviest,
+  };
 }
 
 /** Median over `n` runs of f, in ms. */
@@ -106,9 +119,7 @@ export async function profileBench(policy: Policy, o: BenchOptions, top = 12): P
   try {
     await readStep(step.launch());
     await sample();
-    const backend = tf.backend() as unknown as { supportTimestampQuery?: boolean };
     return {
-      timed: tf.getBackend() !== 'webgpu' || backend.supportTimestampQuery === true,
       train: await profileRun(() => readStep(step.launch()), top),
       sample: await profileRun(sample, top),
       ...(await probes()),
