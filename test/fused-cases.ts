@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { attention, maskedSoftmax, rmsNorm } from '../packages/trainer/src/model/fused.js';
-import { linearRelu, softmaxCrossEntropy } from '../packages/trainer/src/model/ops.js';
+import { linearRelu, softmaxCrossEntropy, tokenLogprobs } from '../packages/trainer/src/model/ops.js';
 import { createDecodeCache } from '../packages/trainer/src/model/kv-cache.js';
 import { MASKED } from '../packages/trainer/src/model/policy.js';
 
@@ -194,6 +194,39 @@ export function reluCase(rows: number, inner: number, cols: number): FusedCase {
       const f = (a: tf.Tensor, b: tf.Tensor) =>
         tf.sum(tf.mul(linearRelu(a as tf.Tensor2D, b as tf.Tensor2D), vz));
       return [linearRelu(xz, w), ...tf.grads(f)([xz, w])];
+    },
+  };
+}
+
+// [rows N, vocabulary V, targets, temperature, whether the entropies enter the loss]
+export const TOKEN_CASES: [number, number, number[], number, boolean][] = [
+  [4, 21, [0, 20, 7, 7], 1, true], // the modchain vocabulary, the RL loss with an entropy term
+  [3, 64, [-1, 64, 5], 1.7, true], // out-of-range targets score 0; a hot temperature
+  [5, 11, [1, 2, 3, 4, 5], 0.6, false], // log-probs alone in the loss (the entropies only as statistics)
+];
+
+/** Token log-probs and entropies (policy.logprobs' head) and the gradient of w1 . logprobs (+ w2 . entropies). */
+export function tokenCase(
+  N: number,
+  V: number,
+  t: number[],
+  temperature: number,
+  withEntropy: boolean,
+): FusedCase {
+  const logits = rand([N, V], 5) as tf.Tensor2D;
+  const targets = tf.tensor1d(t, 'int32');
+  const w1 = rand([N]);
+  const w2 = rand([N]);
+  return {
+    inputs: [logits, targets, w1, w2],
+    run: () => {
+      const f = (z: tf.Tensor) => {
+        const r = tokenLogprobs(z as tf.Tensor2D, targets, temperature);
+        const loss = tf.sum(tf.mul(r.logprobs, w1));
+        return withEntropy ? tf.add(loss, tf.sum(tf.mul(r.entropies, w2))) : loss;
+      };
+      const r = tokenLogprobs(logits, targets, temperature);
+      return [r.logprobs, r.entropies, tf.grad(f)(logits)];
     },
   };
 }

@@ -31,6 +31,8 @@ import {
   NORM_CASES,
   rand,
   reluCase,
+  TOKEN_CASES,
+  tokenCase,
   normCase,
   SOFTMAX_CASES,
   softmaxCase,
@@ -153,6 +155,13 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
       ).toBeLessThan(1e-5);
     tf.dispose([x, w, res, dy, ...ours, ...plain]);
   });
+
+  it.each(TOKEN_CASES)(
+    'token log-probs and entropies [%i, %i] (targets %j, temperature %f, entropy in loss %s)',
+    async (...a) => {
+      expect(await worstDiff(tokenCase(...a))).toBeLessThan(1e-5);
+    },
+  );
 
   it('the ReLU gradient (linearRelu), exact zeros included', async () => {
     expect(await worstDiff(reluCase(37, 16, 24))).toBeLessThan(1e-5);

@@ -42,6 +42,17 @@ export const FUSED_KERNELS = {
    * + epsHat) - decay p, reading the moments at offset..offset + p.size: one tensor's AdamW update.
    */
   adamParam: 'BrevityAdamParam',
+  /**
+   * inputs {logits [N,V], targets [N] int32}, attrs {temperature} -> log softmax(logits / temperature)[target]
+   * per row [N] (0 for a target outside [0, V)).
+   */
+  tokenLogprob: 'BrevityTokenLogprob',
+  /** inputs {logits, targets, dy [N]}, attrs {temperature} -> dlogits [N,V]. */
+  tokenLogprobGrad: 'BrevityTokenLogprobGrad',
+  /** inputs {logits [N,V]}, attrs {temperature} -> the entropy of softmax(logits / temperature) per row [N]. */
+  tokenEntropy: 'BrevityTokenEntropy',
+  /** inputs {logits, dy [N]}, attrs {temperature} -> dlogits [N,V]. */
+  tokenEntropyGrad: 'BrevityTokenEntropyGrad',
   /** inputs {y (a ReLU's output), dy} -> dy where y > 0, else 0: the ReLU's gradient in one pass. */
   reluGrad: 'BrevityReluGrad',
   /** inputs {x [N,D], g [D]}, attrs {eps} -> [N, D]. */

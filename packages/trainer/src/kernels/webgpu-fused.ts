@@ -22,6 +22,10 @@ import {
   adamParamProgram,
   crossEntropyGradProgram,
   reluGradProgram,
+  tokenEntropyGradProgram,
+  tokenEntropyProgram,
+  tokenLogprobGradProgram,
+  tokenLogprobProgram,
   maskedSoftmaxProgram,
   rmsInverseProgram,
   rmsNormGradGProgram,
@@ -360,6 +364,45 @@ function adamParam({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   return { ...out, shape: p.shape };
 }
 
+/** A per-row program over logits [N, V] with the temperature uniform; `shape` of its output. */
+function tokenRows(
+  name: string,
+  program: (rows: number, cols: number) => WgslProgram,
+  { inputs, backend, attrs }: KernelArgs,
+  extra: tf.TensorInfo[],
+  perRow: boolean,
+): tf.TensorInfo {
+  const be = backend as WebgpuBackendLike;
+  const logits = float32(inputs.logits, `${name}: logits`);
+  tf.util.assert(logits.shape.length === 2, () => `${name}: logits must be [N, V], got [${logits.shape}]`);
+  const [N, V] = logits.shape;
+  tf.util.assert(
+    extra.every((t) => t.shape[0] === N),
+    () => `${name}: [${extra.map((t) => `[${t.shape}]`).join(', ')}] do not have N = ${N} rows`,
+  );
+  const temperature = (attrs as { temperature: number }).temperature;
+  const out = be.runWebGPUProgram(program(N, V), [logits, ...extra], 'float32', [
+    ...rowUniforms(N, V),
+    f32(temperature),
+  ]);
+  return { ...out, shape: perRow ? [N] : [N, V] };
+}
+
+const tokenLogprob = (a: KernelArgs) =>
+  tokenRows(FUSED_KERNELS.tokenLogprob, tokenLogprobProgram, a, [a.inputs.targets], true);
+const tokenLogprobGrad = (a: KernelArgs) =>
+  tokenRows(
+    FUSED_KERNELS.tokenLogprobGrad,
+    tokenLogprobGradProgram,
+    a,
+    [a.inputs.targets, a.inputs.dy],
+    false,
+  );
+const tokenEntropy = (a: KernelArgs) =>
+  tokenRows(FUSED_KERNELS.tokenEntropy, tokenEntropyProgram, a, [], true);
+const tokenEntropyGrad = (a: KernelArgs) =>
+  tokenRows(FUSED_KERNELS.tokenEntropyGrad, tokenEntropyGradProgram, a, [a.inputs.dy], false);
+
 function reluGrad({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const be = backend as WebgpuBackendLike;
   const { y, dy } = inputs;
@@ -384,6 +427,10 @@ const KERNELS: [string, (a: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]][] = 
   [FUSED_KERNELS.attendCache, attendCache],
   [FUSED_KERNELS.kvAppend, kvAppend],
   [FUSED_KERNELS.reluGrad, reluGrad],
+  [FUSED_KERNELS.tokenLogprob, tokenLogprob],
+  [FUSED_KERNELS.tokenLogprobGrad, tokenLogprobGrad],
+  [FUSED_KERNELS.tokenEntropy, tokenEntropy],
+  [FUSED_KERNELS.tokenEntropyGrad, tokenEntropyGrad],
   [FUSED_KERNELS.globalNorm, globalNorm],
   [FUSED_KERNELS.adamMoment, adamMoment],
   [FUSED_KERNELS.adamParam, adamParam],

@@ -364,3 +364,74 @@ export function adamParamProgram(n: number): WgslProgram {
 export function reluGradProgram(n: number): WgslProgram {
   return elementwiseProgram('relugrad', ['y', 'dy'], n, 'result[i] = select(0.0, dy[i], y[i] > 0.0);', '');
 }
+
+/** WGSL: the row's softmax statistics of z_j = logits[base + j] / temperature (`mx`, `total`). */
+const scaledStats = `
+    let base = row * cols;${rowSoftmaxStats('(logits[base + j] / uniforms.temp)')}`;
+
+/** log softmax(logits / temperature)[t] per row -> [rows] (0 for a target outside [0, cols)). */
+export function tokenLogprobProgram(rows: number, cols: number): WgslProgram {
+  return rowProgram(
+    'tokenlogprob',
+    ['logits', 'targets'],
+    [rows],
+    rows,
+    cols,
+    `${scaledStats}
+    let t = targets[row];
+    if (live && tid == 0) {
+      result[row] = select(0.0, logits[base + min(max(t, 0), cols - 1)] / uniforms.temp - mx - log(total),
+                           t >= 0 && t < cols);
+    }`,
+    'temp : f32,',
+  );
+}
+
+/** d/dlogits of dy_i * logprob_i: dy_i (onehot_t - p) / temperature per row (0 without a valid target). */
+export function tokenLogprobGradProgram(rows: number, cols: number): WgslProgram {
+  return rowProgram(
+    'tokenlogprobgrad',
+    ['logits', 'targets', 'dy'],
+    [rows, cols],
+    rows,
+    cols,
+    `${scaledStats}
+    let t = targets[row];
+    let g = select(0.0, dy[row] / uniforms.temp, t >= 0 && t < cols);${writeRow(
+      'g * (select(0.0, 1.0, j == t) - exp(logits[base + j] / uniforms.temp - mx) / total)',
+    )}`,
+    'temp : f32,',
+  );
+}
+
+/** The entropy of softmax(logits / temperature) per row: log(total) - sum_j p_j (z_j - mx) -> [rows]. */
+export function tokenEntropyProgram(rows: number, cols: number): WgslProgram {
+  return rowProgram(
+    'tokenentropy',
+    ['logits'],
+    [rows],
+    rows,
+    cols,
+    `${scaledStats}${rowSum('pz', '(exp(logits[base + j] / uniforms.temp - mx) / total) * (logits[base + j] / uniforms.temp - mx)')}
+    if (live && tid == 0) { result[row] = log(total) - pz; }`,
+    'temp : f32,',
+  );
+}
+
+/** d/dlogits of dy_i * H_i: -dy_i p_j (log p_j + H_i) / temperature. */
+export function tokenEntropyGradProgram(rows: number, cols: number): WgslProgram {
+  return rowProgram(
+    'tokenentropygrad',
+    ['logits', 'dy'],
+    [rows, cols],
+    rows,
+    cols,
+    `${scaledStats}${rowSum('pz', '(exp(logits[base + j] / uniforms.temp - mx) / total) * (logits[base + j] / uniforms.temp - mx)')}
+    let lse = log(total);
+    let h = lse - pz;
+    let g = dy[row] / uniforms.temp;${writeRow(
+      '-g * exp(logits[base + j] / uniforms.temp - mx - lse) * (logits[base + j] / uniforms.temp - mx - lse + h)',
+    )}`,
+    'temp : f32,',
+  );
+}

@@ -177,6 +177,7 @@ export function tokenLogprobs(
   targets: tf.Tensor1D,
   temperature = 1,
 ): { logprobs: tf.Tensor1D; entropies: tf.Tensor1D } {
+  if (hasKernel(FUSED_KERNELS.tokenLogprob)) return tokenLogprobsFused(logits, targets, temperature);
   const z = temperature === 1 ? logits : tf.div(logits, temperature);
   const lp = tf.logSoftmax(z); // [N, V]
   const onehot = oneHotF32(targets, logits.shape[1]);
@@ -184,4 +185,32 @@ export function tokenLogprobs(
     logprobs: tf.sum(tf.mul(lp, onehot), -1) as tf.Tensor1D,
     entropies: tf.neg(tf.sum(tf.mul(tf.exp(lp), lp), -1)) as tf.Tensor1D,
   };
+}
+
+/**
+ * tokenLogprobs as two fused kernels with their gradients (the backend must have all four): one row pass
+ * each for the log-probs and the entropies forward, one each backward, where tfjs composes ~15 ops forward
+ * and ~20 backward.
+ */
+function tokenLogprobsFused(logits: tf.Tensor2D, targets: tf.Tensor1D, temperature: number) {
+  const attrs = { temperature };
+  const run = (name: string, inputs: tf.NamedTensorMap) =>
+    tf.engine().runKernel(name, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+  const logprob = tf.customGrad(((z: tf.Tensor2D, save: tf.GradSaveFunc) => {
+    save([z, targets]);
+    return {
+      value: run(FUSED_KERNELS.tokenLogprob, { logits: z, targets }),
+      gradFunc: (dy: tf.Tensor1D, saved: tf.Tensor[]) =>
+        run(FUSED_KERNELS.tokenLogprobGrad, { logits: saved[0], targets: saved[1], dy }),
+    };
+  }) as unknown as CustomGradientFunc<tf.Tensor1D>);
+  const entropy = tf.customGrad(((z: tf.Tensor2D, save: tf.GradSaveFunc) => {
+    save([z]);
+    return {
+      value: run(FUSED_KERNELS.tokenEntropy, { logits: z }),
+      gradFunc: (dy: tf.Tensor1D, saved: tf.Tensor[]) =>
+        run(FUSED_KERNELS.tokenEntropyGrad, { logits: saved[0], dy }),
+    };
+  }) as unknown as CustomGradientFunc<tf.Tensor1D>);
+  return { logprobs: logprob(logits) as tf.Tensor1D, entropies: entropy(logits) as tf.Tensor1D };
 }
