@@ -9,14 +9,17 @@
  * tested against those compositions on the same backend (test/kernels-webgpu.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { ATTENTION_LIMITS, FUSED_KERNELS } from './fused-names.js';
+import { FUSED_KERNELS } from './fused-names.js';
+import { attendCache, attention, attentionGrad, kvAppend } from './webgpu-attention-kernels.js';
 import {
-  attendCacheProgram,
-  attentionGradQkvProgram,
-  attentionGradScoresProgram,
-  attentionProgram,
-  kvAppendProgram,
-} from './webgpu-attention.js';
+  BACKEND,
+  f32,
+  float32,
+  i32,
+  rowsCols,
+  type KernelArgs,
+  type WebgpuBackendLike,
+} from './webgpu-kernel-args.js';
 import {
   adamMomentProgram,
   adamParamProgram,
@@ -37,38 +40,8 @@ import {
   sumAllProgram,
   sumSquaresProgram,
   weightedNllProgram,
-  type UniformValue,
   type WgslProgram,
 } from './webgpu-programs.js';
-
-/** What the kernels use of tfjs-backend-webgpu's WebGPUBackend. */
-interface WebgpuBackendLike {
-  runWebGPUProgram(
-    program: WgslProgram,
-    inputs: tf.TensorInfo[],
-    dtype: tf.DataType,
-    uniforms?: UniformValue[],
-  ): tf.TensorInfo;
-  disposeData(dataId: object): boolean;
-}
-
-type Inputs = Record<string, tf.TensorInfo>;
-type KernelArgs = { inputs: Inputs; backend: unknown; attrs?: Record<string, unknown> };
-
-const BACKEND = 'webgpu';
-const f32 = (x: number): UniformValue => ({ type: 'float32', data: [x] });
-const i32 = (x: number): UniformValue => ({ type: 'int32', data: [x] });
-
-function float32(t: tf.TensorInfo, what: string): tf.TensorInfo {
-  if (t.dtype !== 'float32') throw new Error(`${what} must be float32, got ${t.dtype}`);
-  return t;
-}
-
-/** [rows, cols] of a tensor taken as rows over its last axis. */
-function rowsCols(t: tf.TensorInfo): [number, number] {
-  const cols = t.shape[t.shape.length - 1] ?? 1;
-  return [cols === 0 ? 0 : tf.util.sizeFromShape(t.shape) / cols, cols];
-}
 
 function rmsNorm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const be = backend as WebgpuBackendLike;
@@ -188,117 +161,6 @@ function crossEntropyGrad({ inputs, backend }: KernelArgs): tf.TensorInfo {
     i32(V),
   ]);
   return { ...out, shape: probs.shape };
-}
-
-/** B, H, T, Dh of an attention call, checked against the limits and the bias. */
-function attentionShape(qkv: tf.TensorInfo, bias: tf.TensorInfo, heads: number, name: string) {
-  const bs = bias.shape;
-  const T = bs[bs.length - 1];
-  const [BT, D3] = qkv.shape;
-  const B = BT / T;
-  const Dh = D3 / 3 / heads;
-  tf.util.assert(
-    qkv.shape.length === 2 &&
-      Number.isInteger(B) &&
-      Number.isInteger(Dh) &&
-      ((bs.length === 2 && bs[0] === T) ||
-        (bs.length === 4 && (bs[0] === B || bs[0] === 1) && bs[1] === 1 && bs[2] === T)),
-    () => `${name}: qkv [${qkv.shape}] and bias [${bs}] do not fit ${heads} heads`,
-  );
-  tf.util.assert(
-    T <= ATTENTION_LIMITS.maxT && Dh <= ATTENTION_LIMITS.maxDh,
-    () => `${name}: T ${T} or head width ${Dh} exceeds ${JSON.stringify(ATTENTION_LIMITS)}`,
-  );
-  return { B, H: heads, T, Dh, batches: bs.length === 2 ? 1 : bs[0] };
-}
-
-function attentionUniforms(s: ReturnType<typeof attentionShape>, scale: number): UniformValue[] {
-  return [...rowUniforms(s.B * s.H * s.T, s.T), i32(s.T), i32(s.H), i32(s.Dh), i32(s.batches), f32(scale)];
-}
-
-function attention({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
-  const be = backend as WebgpuBackendLike;
-  const { qkv, bias } = inputs;
-  const { heads, scale } = attrs as { heads: number; scale: number };
-  const s = attentionShape(qkv, bias, heads, FUSED_KERNELS.attention);
-  return be.runWebGPUProgram(
-    attentionProgram(s.B, s.H, s.T, s.Dh),
-    [qkv, bias],
-    'float32',
-    attentionUniforms(s, scale),
-  );
-}
-
-function attentionGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
-  const be = backend as WebgpuBackendLike;
-  const { qkv, bias, dy } = inputs;
-  const { heads, scale } = attrs as { heads: number; scale: number };
-  const s = attentionShape(qkv, bias, heads, FUSED_KERNELS.attentionGrad);
-  const pds = be.runWebGPUProgram(
-    attentionGradScoresProgram(s.B, s.H, s.T, s.Dh),
-    [qkv, bias, dy],
-    'float32',
-    attentionUniforms(s, scale),
-  );
-  try {
-    const n = s.B * s.H * s.T;
-    return be.runWebGPUProgram(attentionGradQkvProgram(s.B, s.H, s.T, s.Dh), [qkv, pds, dy], 'float32', [
-      i32(s.T),
-      i32(s.H),
-      i32(s.Dh),
-      i32(n * s.Dh),
-      i32(n),
-    ]);
-  } finally {
-    be.disposeData(pds.dataId);
-  }
-}
-
-function attendCache({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
-  const be = backend as WebgpuBackendLike;
-  const { qkv, k, v, bias } = inputs;
-  const [B, H, S, Dh] = k.shape;
-  const name = FUSED_KERNELS.attendCache;
-  tf.util.assert(
-    k.shape.length === 4 &&
-      v.shape.join() === k.shape.join() &&
-      qkv.shape.join() === [B, 3 * H * Dh].join() &&
-      bias.shape.length === 4 &&
-      bias.shape[0] === B &&
-      bias.shape[3] >= S,
-    () => `${name}: qkv [${qkv.shape}], k [${k.shape}], v [${v.shape}] and bias [${bias.shape}] do not match`,
-  );
-  tf.util.assert(
-    S <= ATTENTION_LIMITS.maxT && Dh <= ATTENTION_LIMITS.maxDh,
-    () => `${name}: ${S} slots or head width ${Dh} exceeds ${JSON.stringify(ATTENTION_LIMITS)}`,
-  );
-  const scale = (attrs as { scale: number }).scale;
-  return be.runWebGPUProgram(attendCacheProgram(B, H, S, Dh), [qkv, k, v, bias], 'float32', [
-    ...rowUniforms(B * H, S),
-    i32(H),
-    i32(Dh),
-    i32(bias.shape[3]),
-    f32(scale),
-  ]);
-}
-
-function kvAppend({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
-  const be = backend as WebgpuBackendLike;
-  const { cache, qkv } = inputs;
-  const [B, H, S, Dh] = cache.shape;
-  const part = (attrs as { part: number }).part;
-  tf.util.assert(
-    cache.shape.length === 4 && qkv.shape.join() === [B, 3 * H * Dh].join() && (part === 1 || part === 2),
-    () =>
-      `${FUSED_KERNELS.kvAppend}: cache [${cache.shape}], qkv [${qkv.shape}] or part ${part} do not match`,
-  );
-  return be.runWebGPUProgram(kvAppendProgram(B, H, S, Dh), [cache, qkv], 'float32', [
-    i32(B * H * (S + 1) * Dh),
-    i32(H),
-    i32(S),
-    i32(Dh),
-    i32(part),
-  ]);
 }
 
 /** Chunks of the first stage of the global norm: enough workgroups to fill a GPU, few for the second. */

@@ -1,0 +1,35 @@
+/**
+ * What the fused webgpu kernels (webgpu-fused.ts, webgpu-attention-kernels.ts) share: the slice of
+ * tfjs-backend-webgpu's backend they use, their argument type, uniform builders and input checks.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { UniformValue, WgslProgram } from './webgpu-programs.js';
+
+/** What the kernels use of tfjs-backend-webgpu's WebGPUBackend. */
+export interface WebgpuBackendLike {
+  runWebGPUProgram(
+    program: WgslProgram,
+    inputs: tf.TensorInfo[],
+    dtype: tf.DataType,
+    uniforms?: UniformValue[],
+  ): tf.TensorInfo;
+  disposeData(dataId: object): boolean;
+}
+
+export type Inputs = Record<string, tf.TensorInfo>;
+export type KernelArgs = { inputs: Inputs; backend: unknown; attrs?: Record<string, unknown> };
+
+export const BACKEND = 'webgpu';
+export const f32 = (x: number): UniformValue => ({ type: 'float32', data: [x] });
+export const i32 = (x: number): UniformValue => ({ type: 'int32', data: [x] });
+
+export function float32(t: tf.TensorInfo, what: string): tf.TensorInfo {
+  if (t.dtype !== 'float32') throw new Error(`${what} must be float32, got ${t.dtype}`);
+  return t;
+}
+
+/** [rows, cols] of a tensor taken as rows over its last axis. */
+export function rowsCols(t: tf.TensorInfo): [number, number] {
+  const cols = t.shape[t.shape.length - 1] ?? 1;
+  return [cols === 0 ? 0 : tf.util.sizeFromShape(t.shape) / cols, cols];
+}
