@@ -60,25 +60,12 @@ describe.skipIf(skipReason !== '')(`GRPO on webgpu${skipReason}`, () => {
 
   it('a run resumed from its checkpoint logs what an uninterrupted one does', async () => {
     const config = tinyConfig(checkpoint, ['steps=3']);
-    const full = tmp('brevity-webgpu-full-');
-    await runTrain({ config, runDir: full, policyPath: checkpoint, backend: 'webgpu', quiet: true });
-    const cut = tmp('brevity-webgpu-cut-');
-    await runTrain({
-      config,
-      runDir: cut,
-      policyPath: checkpoint,
-      backend: 'webgpu',
-      quiet: true,
-      maxSteps: 2,
-    });
-    await runTrain({
-      config,
-      runDir: cut,
-      policyPath: checkpoint,
-      backend: 'webgpu',
-      quiet: true,
-      resume: true,
-    });
+    const run = (runDir: string, more: { maxSteps?: number; resume?: boolean } = {}) =>
+      runTrain({ config, runDir, policyPath: checkpoint, backend: 'webgpu', quiet: true, ...more });
+    const [full, cut] = [tmp('brevity-webgpu-full-'), tmp('brevity-webgpu-cut-')];
+    await run(full);
+    await run(cut, { maxSteps: 2 });
+    await run(cut, { resume: true });
     expect(metrics(cut)).toEqual(metrics(full));
   }, 120_000);
 });
