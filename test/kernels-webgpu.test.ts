@@ -163,6 +163,23 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
     },
   );
 
+  it('the generation embedding: token plus position rows in one program, as gather + add', async () => {
+    const [tok, pos] = [rand([11, 24]), rand([16, 24])];
+    const tokens = tf.tensor1d([0, 10, 3, 3, 7], 'int32');
+    const positions = tf.tensor1d([0, 15, 1, 2, 2], 'int32');
+    const n = await countPrograms(async () => {
+      const got = tf
+        .engine()
+        .runKernel(FUSED_KERNELS.embed, { tokEmb: tok, posEmb: pos, tokens, positions }) as tf.Tensor;
+      const want = tf.add(tf.gather(tok, tokens), tf.gather(pos, positions));
+      expect(got.shape).toEqual([5, 24]);
+      expect(relDiff((await got.data()) as Float32Array, (await want.data()) as Float32Array)).toBe(0);
+      tf.dispose([got, want]);
+    });
+    expect(n.ours).toBe(1);
+    tf.dispose([tok, pos, tokens, positions]);
+  });
+
   it('the ReLU gradient (linearRelu), exact zeros included', async () => {
     expect(await worstDiff(reluCase(37, 16, 24))).toBeLessThan(1e-5);
   });

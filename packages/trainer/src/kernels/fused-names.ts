@@ -53,6 +53,11 @@ export const FUSED_KERNELS = {
   tokenEntropy: 'BrevityTokenEntropy',
   /** inputs {logits, dy [N]}, attrs {temperature} -> dlogits [N,V]. */
   tokenEntropyGrad: 'BrevityTokenEntropyGrad',
+  /**
+   * inputs {tokEmb [V,D], posEmb [C,D], tokens [N] int32, positions [N] int32} -> tokEmb[tokens] +
+   * posEmb[positions] [N, D], without gradients (generation).
+   */
+  embed: 'BrevityEmbed',
   /** inputs {y (a ReLU's output), dy} -> dy where y > 0, else 0: the ReLU's gradient in one pass. */
   reluGrad: 'BrevityReluGrad',
   /** inputs {x [N,D], g [D]}, attrs {eps} -> [N, D]. */

@@ -24,6 +24,7 @@ import {
   adamMomentProgram,
   adamParamProgram,
   crossEntropyGradProgram,
+  embedProgram,
   reluGradProgram,
   tokenEntropyGradProgram,
   tokenEntropyProgram,
@@ -265,6 +266,29 @@ const tokenEntropy = (a: KernelArgs) =>
 const tokenEntropyGrad = (a: KernelArgs) =>
   tokenRows(FUSED_KERNELS.tokenEntropyGrad, tokenEntropyGradProgram, a, [a.inputs.dy], false);
 
+function embed({ inputs, backend }: KernelArgs): tf.TensorInfo {
+  const be = backend as WebgpuBackendLike;
+  const { tokEmb, posEmb, tokens, positions } = inputs;
+  const [V, D] = tokEmb.shape;
+  const N = tokens.shape[0];
+  tf.util.assert(
+    posEmb.shape.length === 2 &&
+      posEmb.shape[1] === D &&
+      positions.shape[0] === N &&
+      tokens.dtype === 'int32' &&
+      positions.dtype === 'int32',
+    () =>
+      `${FUSED_KERNELS.embed}: tokEmb [${tokEmb.shape}], posEmb [${posEmb.shape}], tokens and positions (int32 [N]) do not match`,
+  );
+  const out = be.runWebGPUProgram(embedProgram(N, D), [tokEmb, posEmb, tokens, positions], 'float32', [
+    i32(N * D),
+    i32(D),
+    i32(V),
+    i32(posEmb.shape[0]),
+  ]);
+  return { ...out, shape: [N, D] };
+}
+
 function reluGrad({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const be = backend as WebgpuBackendLike;
   const { y, dy } = inputs;
@@ -288,6 +312,7 @@ const KERNELS: [string, (a: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]][] = 
   [FUSED_KERNELS.attentionGrad, attentionGrad],
   [FUSED_KERNELS.attendCache, attendCache],
   [FUSED_KERNELS.kvAppend, kvAppend],
+  [FUSED_KERNELS.embed, embed],
   [FUSED_KERNELS.reluGrad, reluGrad],
   [FUSED_KERNELS.tokenLogprob, tokenLogprob],
   [FUSED_KERNELS.tokenLogprobGrad, tokenLogprobGrad],

@@ -435,3 +435,19 @@ export function tokenEntropyGradProgram(rows: number, cols: number): WgslProgram
     'temp : f32,',
   );
 }
+
+/** tokEmb[tokens[i]] + posEmb[positions[i]] for rows i of [rows, cols] (ids clamped into range). */
+export function embedProgram(rows: number, cols: number): WgslProgram {
+  return elementwiseProgram(
+    'embed',
+    ['tokEmb', 'posEmb', 'tokens', 'positions'],
+    rows * cols,
+    `
+      let row = i / uniforms.cols;
+      let d = i - row * uniforms.cols;
+      let t = clamp(tokens[row], 0, uniforms.vocab - 1);
+      let p = clamp(positions[row], 0, uniforms.ctx - 1);
+      result[i] = tokEmb[t * uniforms.cols + d] + posEmb[p * uniforms.cols + d];`,
+    'cols : i32, vocab : i32, ctx : i32,',
+  );
+}

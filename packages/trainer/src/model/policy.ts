@@ -24,7 +24,8 @@ import {
   tokenLogprobs,
 } from './ops.js';
 import type { DecodeCache, LayerKv } from './kv-cache.js';
-import { attention, attentionComposite } from './fused.js';
+import { attention, attentionComposite, hasKernel } from './fused.js';
+import { FUSED_KERNELS } from '../kernels/fused-names.js';
 
 interface BlockWeights {
   norm1: tf.Variable;
@@ -184,11 +185,20 @@ export class Policy {
   ): { logits: tf.Tensor2D; kv: LayerKv[] } {
     const [B, P] = ids.shape;
     const { d } = this.config;
-    const tok = tf.gather(this.param('tok_emb'), tf.reshape(ids, [B * P])) as tf.Tensor2D;
-    const x = tf.add(tok, tf.gather(this.param('pos_emb'), positions)) as tf.Tensor2D; // [B*P, D]
+    const x = this.embedAt(tf.reshape(ids, [B * P]) as tf.Tensor1D, positions); // [B*P, D]
     const { hidden, kv } = this.trunk(x, B, P, bias, true);
     const last = tf.reshape(tf.slice(tf.reshape(hidden, [B, P, d]), [0, P - 1, 0], [B, 1, d]), [B, d]);
     return { logits: tf.matMul(last, this.param('head')), kv };
+  }
+
+  /** Token plus position embeddings of ids [N] at positions [N] (generation: no gradients), fused where the backend can. */
+  private embedAt(ids: tf.Tensor1D, positions: tf.Tensor1D): tf.Tensor2D {
+    const [tok, pos] = [this.param('tok_emb'), this.param('pos_emb')];
+    if (hasKernel(FUSED_KERNELS.embed))
+      return tf
+        .engine()
+        .runKernel(FUSED_KERNELS.embed, { tokEmb: tok, posEmb: pos, tokens: ids, positions }) as tf.Tensor2D;
+    return tf.add(tf.gather(tok, ids), tf.gather(pos, positions)) as tf.Tensor2D;
   }
 
   /**
@@ -198,10 +208,7 @@ export class Policy {
    */
   decode(tokens: tf.Tensor1D, positions: tf.Tensor1D, cache: DecodeCache): tf.Tensor2D {
     const { normEps } = this.config;
-    let x = tf.add(
-      tf.gather(this.param('tok_emb'), tokens),
-      tf.gather(this.param('pos_emb'), positions),
-    ) as tf.Tensor2D;
+    let x = this.embedAt(tokens, positions);
     this.blocks.forEach((w, i) => {
       const qkv = tf.matMul(rmsNorm(x, w.norm1 as tf.Tensor1D, normEps), w.qkv); // [B, 3D]
       x = addMatMul(x, cache.attend(i, qkv as tf.Tensor2D), w.proj as tf.Tensor2D);
