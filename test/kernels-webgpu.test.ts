@@ -89,7 +89,7 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
     uninstallWebgpuKernels();
     expect(WEBGPU_FUSED_KERNELS.some(hasKernel)).toBe(false);
     installWebgpuKernels();
-    // The in-place decode cache is native only: webgpu keeps the concat cache, with its own kernels.
+    // The in-place decode cache is native only: webgpu keeps a packed cache grown by its own kernels.
     expect(hasKernel(FUSED_KERNELS.attendDecode)).toBe(false);
     expect(hasKernel(FUSED_KERNELS.attendCache)).toBe(true);
   });
@@ -122,9 +122,12 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
     expect(await worstDiff(attentionCase(...a))).toBeLessThan(1e-5);
   });
 
-  it.each(DECODE_CASES)('decode attention over the concat cache: %o', async (shape) => {
-    expect(await worstDiff(decodeCase(shape))).toBeLessThan(1e-5);
-  });
+  it.each(DECODE_CASES)(
+    'decode attention over the packed cache against the concat cache: %o',
+    async (shape) => {
+      expect(await worstDiff(decodeCase(shape))).toBeLessThan(1e-5);
+    },
+  );
 
   it('attention beyond ATTENTION_LIMITS composes tfjs ops instead, and the kernel refuses such shapes', async () => {
     const T = ATTENTION_LIMITS.maxT + 2;

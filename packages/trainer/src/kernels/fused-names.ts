@@ -9,11 +9,11 @@ export const FUSED_KERNELS = {
   /** inputs {k, v [B,H,P,Dh]}, attrs {capacity C} -> [kCacheT [B,H,Dh,C], vCache [B,H,C,Dh]], zero after P. */
   kvCacheInit: 'BrevityKvCacheInit',
   /**
-   * inputs {qkv [B,3D], k, v [B,H,S,Dh], bias [B,1,1,>=S]}, attrs {scale} -> [B, D]: one decode step's
-   * attention over a cache grown by concatenation (the webgpu layout; kvAppend grows it).
+   * inputs {qkv [B,3D], kv [B,2H,S,Dh] (keys in heads 0..H-1, values in H..2H-1), bias [B,1,1,>=S]},
+   * attrs {scale} -> [B, D]: one decode step's attention over the packed cache (the webgpu layout).
    */
   attendCache: 'BrevityAttendCache',
-  /** inputs {cache [B,H,S,Dh], qkv [B,3D]}, attrs {part: 1 keys | 2 values} -> [B,H,S+1,Dh]. */
+  /** inputs {cache [B,2H,S,Dh], qkv [B,3D]} -> [B,2H,S+1,Dh]: the packed cache with the step's keys and values. */
   kvAppend: 'BrevityKvAppend',
   /** inputs {x [B,H,T,S], bias [T,S] or [B,1,T,S]} -> softmax(x + bias) over the last axis. */
   maskedSoftmax: 'BrevityMaskedSoftmax',

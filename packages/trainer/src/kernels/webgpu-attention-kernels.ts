@@ -1,6 +1,6 @@
 /**
  * The attention kernels on webgpu: the training attention and its gradient (BrevityAttention,
- * BrevityAttentionGrad) and one decode step over the concat cache (BrevityAttendCache, BrevityKvAppend), as
+ * BrevityAttentionGrad) and one decode step over the packed cache (BrevityAttendCache, BrevityKvAppend), as
  * the WGSL programs of webgpu-attention.ts. Registered with the others by webgpu-fused.ts.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -81,24 +81,25 @@ export function attentionGrad({ inputs, backend, attrs }: KernelArgs): tf.Tensor
 
 export function attendCache({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const be = backend as WebgpuBackendLike;
-  const { qkv, k, v, bias } = inputs;
-  const [B, H, S, Dh] = k.shape;
+  const { qkv, kv, bias } = inputs;
+  const [B, H2, S, Dh] = kv.shape;
+  const H = H2 / 2;
   const name = FUSED_KERNELS.attendCache;
   tf.util.assert(
-    k.shape.length === 4 &&
-      v.shape.join() === k.shape.join() &&
+    kv.shape.length === 4 &&
+      Number.isInteger(H) &&
       qkv.shape.join() === [B, 3 * H * Dh].join() &&
       bias.shape.length === 4 &&
       bias.shape[0] === B &&
       bias.shape[3] >= S,
-    () => `${name}: qkv [${qkv.shape}], k [${k.shape}], v [${v.shape}] and bias [${bias.shape}] do not match`,
+    () => `${name}: qkv [${qkv.shape}], kv [${kv.shape}] and bias [${bias.shape}] do not match`,
   );
   tf.util.assert(
     S <= ATTENTION_LIMITS.maxT && Dh <= ATTENTION_LIMITS.maxDh,
     () => `${name}: ${S} slots or head width ${Dh} exceeds ${JSON.stringify(ATTENTION_LIMITS)}`,
   );
   const scale = (attrs as { scale: number }).scale;
-  return be.runWebGPUProgram(attendCacheProgram(B, H, S, Dh), [qkv, k, v, bias], 'float32', [
+  return be.runWebGPUProgram(attendCacheProgram(B, H, S, Dh), [qkv, kv, bias], 'float32', [
     ...rowUniforms(B * H, S),
     i32(H),
     i32(Dh),
@@ -107,21 +108,19 @@ export function attendCache({ inputs, backend, attrs }: KernelArgs): tf.TensorIn
   ]);
 }
 
-export function kvAppend({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+export function kvAppend({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const be = backend as WebgpuBackendLike;
   const { cache, qkv } = inputs;
-  const [B, H, S, Dh] = cache.shape;
-  const part = (attrs as { part: number }).part;
+  const [B, H2, S, Dh] = cache.shape;
+  const H = H2 / 2;
   tf.util.assert(
-    cache.shape.length === 4 && qkv.shape.join() === [B, 3 * H * Dh].join() && (part === 1 || part === 2),
-    () =>
-      `${FUSED_KERNELS.kvAppend}: cache [${cache.shape}], qkv [${qkv.shape}] or part ${part} do not match`,
+    cache.shape.length === 4 && Number.isInteger(H) && qkv.shape.join() === [B, 3 * H * Dh].join(),
+    () => `${FUSED_KERNELS.kvAppend}: cache [${cache.shape}] and qkv [${qkv.shape}] do not match`,
   );
   return be.runWebGPUProgram(kvAppendProgram(B, H, S, Dh), [cache, qkv], 'float32', [
-    i32(B * H * (S + 1) * Dh),
+    i32(B * H2 * (S + 1) * Dh),
     i32(H),
     i32(S),
     i32(Dh),
-    i32(part),
   ]);
 }

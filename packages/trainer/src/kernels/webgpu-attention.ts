@@ -182,15 +182,15 @@ export function attentionGradQkvProgram(B: number, H: number, T: number, Dh: num
 }
 
 /**
- * One decode step's attention over a cache grown by concatenation: q from qkv [B, 3D] (scaled), keys kc and
- * values vc [B, H, S, Dh], bias [B, 1, 1, >= S] -> [B, D]. One workgroup per (b, h).
+ * One decode step's attention over the packed cache kv [B, 2H, S, Dh] (keys in heads 0..H-1, values in
+ * H..2H-1): q from qkv [B, 3D] (scaled), bias [B, 1, 1, >= S] -> [B, D]. One workgroup per (b, h).
  */
 export function attendCacheProgram(B: number, H: number, S: number, Dh: number): WgslProgram {
   const smax = pow2(S, 32);
   const dmax = pow2(Dh, 16);
   return rowProgram(
     `attendcache_${smax}_${dmax}`,
-    ['qkv', 'kc', 'vc', 'bias'],
+    ['qkv', 'kv', 'bias'],
     [B, H * Dh],
     B * H,
     S,
@@ -200,13 +200,14 @@ export function attendCacheProgram(B: number, H: number, S: number, Dh: number):
     let D = H * Dh;
     let b = row / H;
     let h = row % H;
-    let base = row * cols * Dh;
+    let kbase = (b * 2 * H + h) * cols * Dh;
+    let vbase = (b * 2 * H + H + h) * cols * Dh;
     for (var d = tid; d < Dh; d = d + WG) { qs[d] = qkv[b * 3 * D + h * Dh + d] * uniforms.scale; }
     workgroupBarrier();
-${scoresSoftmax('cols', 'base + s * Dh', 'b * uniforms.biasStride + s', 'kc')}
+${scoresSoftmax('cols', 'kbase + s * Dh', 'b * uniforms.biasStride + s', 'kv')}
     for (var d = tid; d < Dh; d = d + WG) {
       var acc = 0.0;
-      for (var s = 0; s < cols; s = s + 1) { acc = acc + sc[s] * vc[base + s * Dh + d]; }
+      for (var s = 0; s < cols; s = s + 1) { acc = acc + sc[s] * kv[vbase + s * Dh + d]; }
       if (live) { result[b * D + h * Dh + d] = acc; }
     }`,
     'H : i32, Dh : i32, biasStride : i32, scale : f32,',
@@ -216,18 +217,21 @@ ${scoresSoftmax('cols', 'base + s * Dh', 'b * uniforms.biasStride + s', 'kc')}
   );
 }
 
-/** The cache [B, H, S, Dh] with one more slot holding part `part` (1 keys, 2 values) of qkv [B, 3D]. */
+/**
+ * The packed cache [B, 2H, S, Dh] with one more slot holding the step's keys and values from qkv [B, 3D]
+ * (packed head j is qkv's columns D + j*Dh: the keys, then the values, are contiguous there).
+ */
 export function kvAppendProgram(B: number, H: number, S: number, Dh: number): WgslProgram {
   const wg = 64;
-  const n = B * H * (S + 1) * Dh;
+  const n = B * 2 * H * (S + 1) * Dh;
   return {
     variableNames: ['cache', 'qkv'],
-    outputShape: [B, H, S + 1, Dh],
+    outputShape: [B, 2 * H, S + 1, Dh],
     shaderKey: 'brevity_kvappend',
     dispatchLayout: { x: [0, 1, 2, 3] },
     dispatch: [Math.ceil(n / wg), 1, 1],
     workgroupSize: [wg, 1, 1],
-    uniforms: 'n : i32, H : i32, S : i32, Dh : i32, part : i32,',
+    uniforms: 'n : i32, H : i32, S : i32, Dh : i32,',
     getUserCode: () => `
   fn main(index : i32) {
     if (index < uniforms.n) {
@@ -235,14 +239,14 @@ export function kvAppendProgram(B: number, H: number, S: number, Dh: number): Wg
       let S = uniforms.S;
       let d = index % Dh;
       let s = (index / Dh) % (S + 1);
-      let bh = index / (Dh * (S + 1));
+      let bj = index / (Dh * (S + 1));
       if (s < S) {
-        result[index] = cache[(bh * S + s) * Dh + d];
+        result[index] = cache[(bj * S + s) * Dh + d];
       } else {
         let D = uniforms.H * Dh;
-        let b = bh / uniforms.H;
-        let h = bh % uniforms.H;
-        result[index] = qkv[b * 3 * D + uniforms.part * D + h * Dh + d];
+        let b = bj / (2 * uniforms.H);
+        let j = bj % (2 * uniforms.H);
+        result[index] = qkv[b * 3 * D + D + j * Dh + d];
       }
     }
   }`,

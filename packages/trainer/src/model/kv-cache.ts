@@ -1,10 +1,12 @@
 /**
  * The KV cache of batched decoding: every block's keys and values plus the key mask, owned by generate().
- * Two layouts behind one interface, picked by what the backend can do:
+ * Three layouts behind one interface, picked by what the backend can do:
  * - in place (backends with the fused attention kernel, i.e. cpu with the native addon): keys transposed
  *   [B, H, Dh, C] and values [B, H, C, Dh], allocated once for the whole generation (C = prompt + cap - 1
  *   slots); each step's attention is ONE kernel that writes the new key and value into their slot and
  *   attends over the filled ones (the transposed keys make the scores a vectorised axpy per dimension);
+ * - packed (backends with the concat-cache kernels, i.e. webgpu): keys and values of a block in ONE tensor
+ *   [B, 2H, S, Dh] grown by one append kernel per step, attention by one kernel;
  * - by concatenation (every other backend): [B, H, S, Dh] grown by one slot per step, attention composed
  *   from tfjs ops (split, concat, matMul, softmax).
  * Both compute softmax(q K^T / sqrt(Dh) + mask) V over the same slots; tests compare them.
@@ -13,13 +15,13 @@ import * as tf from '@tensorflow/tfjs';
 import { ATTENTION_LIMITS, FUSED_KERNELS } from '../kernels/fused-names.js';
 
 import { attendDecodeFused, hasKernel } from './fused.js';
+import { tidy } from './ops.js';
 
-/** Whether the backend has the concat-cache kernels and the shape is within their limits. */
+/** Whether the backend has the packed-cache kernels and the generation fits their limits. */
 const canAttendCache = (slots: number, headWidth: number) =>
   slots <= ATTENTION_LIMITS.maxT &&
   headWidth <= ATTENTION_LIMITS.maxDh &&
   hasKernel(FUSED_KERNELS.attendCache);
-import { tidy } from './ops.js';
 
 /** Keys and values of one block: each [B, H, S, Dh]. */
 export type LayerKv = { k: tf.Tensor4D; v: tf.Tensor4D };
@@ -85,28 +87,9 @@ class InPlaceCache extends BaseCache {
   }
 }
 
-/**
- * [B, H, S, Dh] per block, grown by concatenation; attention from tfjs ops, or from two append kernels and one
- * attention kernel where the backend has them (webgpu: 3 launches a block instead of 11).
- */
+/** [B, H, S, Dh] per block, grown by concatenation; attention from tfjs ops. */
 class ConcatCache extends BaseCache {
   attend(layer: number, qkv: tf.Tensor2D): tf.Tensor2D {
-    const old = this.kv[layer];
-    const [S, dh] = [old.k.shape[2], old.k.shape[3]];
-    if (canAttendCache(S + 1, dh)) {
-      const run = (name: string, inputs: tf.NamedTensorMap, attrs: object) =>
-        tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor4D;
-      const k = tf.keep(run(FUSED_KERNELS.kvAppend, { cache: old.k, qkv }, { part: 1 }));
-      const v = tf.keep(run(FUSED_KERNELS.kvAppend, { cache: old.v, qkv }, { part: 2 }));
-      tf.dispose([old.k, old.v]);
-      this.kv[layer] = { k, v };
-      const inputs = { qkv, k, v, bias: this.mask };
-      return run(FUSED_KERNELS.attendCache, inputs, { scale: this.scale }) as unknown as tf.Tensor2D;
-    }
-    return this.attendComposite(layer, qkv);
-  }
-
-  private attendComposite(layer: number, qkv: tf.Tensor2D): tf.Tensor2D {
     const [B, H] = [qkv.shape[0], this.heads];
     const dh = qkv.shape[1] / (3 * H);
     const [q, k1, v1] = tf.split(tf.reshape(qkv, [B, 3 * H, 1, dh]), 3, 1) as tf.Tensor4D[]; // [B, H, 1, Dh]
@@ -118,6 +101,41 @@ class ConcatCache extends BaseCache {
     const bias = tf.slice(this.mask, [0, 0, 0, 0], [B, 1, 1, this.length + 1]);
     const att = tf.softmax(tf.add(tf.matMul(tf.mul(q, this.scale), k, false, true), bias)); // [B, H, 1, S]
     return tf.reshape(tf.matMul(att, v), [B, H * dh]) as tf.Tensor2D;
+  }
+}
+
+/**
+ * One tensor [B, 2H, S, Dh] per block (keys in heads 0..H-1, values in H..2H-1), grown by one append kernel a
+ * step and read by one attention kernel (kvAppend, attendCache): 2 launches a block where the concat cache
+ * takes 11. For backends with those kernels (webgpu) when the whole generation fits ATTENTION_LIMITS.
+ */
+class PackedCache extends BaseCache {
+  private packed: tf.Tensor4D[];
+  constructor(prefill: LayerKv[], mask: tf.Tensor4D, heads: number, filled: number) {
+    super(prefill, mask, heads, filled);
+    this.packed = prefill.map((c) => tf.keep(tf.concat([c.k, c.v], 1)) as tf.Tensor4D);
+    tf.dispose(prefill.flatMap((c) => [c.k, c.v]));
+    this.kv = [];
+  }
+  attend(layer: number, qkv: tf.Tensor2D): tf.Tensor2D {
+    const run = (name: string, inputs: tf.NamedTensorMap, attrs: object = {}) =>
+      tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
+    const next = tf.keep(run(FUSED_KERNELS.kvAppend, { cache: this.packed[layer], qkv })) as tf.Tensor4D;
+    this.packed[layer].dispose();
+    this.packed[layer] = next;
+    const inputs = { qkv, kv: next, bias: this.mask };
+    return run(FUSED_KERNELS.attendCache, inputs, { scale: this.scale }) as tf.Tensor2D;
+  }
+  override compact(keep: number[]): void {
+    const next = tidy(() => {
+      const idx = tf.tensor1d(keep, 'int32');
+      return { packed: this.packed.map((p) => tf.gather(p, idx)), mask: tf.gather(this.mask, idx) };
+    });
+    this.dispose();
+    ({ packed: this.packed, mask: this.mask } = next);
+  }
+  override dispose(): void {
+    tf.dispose([...this.packed, this.mask]);
   }
 }
 
@@ -134,7 +152,11 @@ export function createDecodeCache(
 ): DecodeCache {
   const P = prefill[0].k.shape[2];
   const inPlace = layout === 'auto' ? hasKernel(FUSED_KERNELS.attendDecode) : layout === 'in-place';
-  if (!inPlace) return new ConcatCache(prefill, mask, shape.heads, P);
+  if (!inPlace) {
+    const dh = prefill[0].k.shape[3];
+    const packed = layout === 'auto' && canAttendCache(shape.capacity, dh);
+    return new (packed ? PackedCache : ConcatCache)(prefill, mask, shape.heads, P);
+  }
   if (shape.capacity <= P || mask.shape[3] < shape.capacity)
     throw new Error(`KV cache: capacity ${shape.capacity} must exceed the prompt (${P}) and fit the mask`);
   const kv = prefill.map((c) => {
