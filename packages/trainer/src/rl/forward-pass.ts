@@ -9,17 +9,24 @@ import { tidy, tokenLogprobs } from '../model/ops.js';
 import type { UpdateSample } from './batch.js';
 import { packMicro, type ValueHead } from './loss.js';
 
-/** Per sample: log-probs [R] (and values [R] when a value head is given), batched `chunk` rows at a time. */
+/**
+ * Per sample: log-probs [R] (and values [R] when a value head is given), batched `chunk` rows at a time. The
+ * rows go through in order of length (prompt + response), so each chunk is padded to a similar length; the
+ * results come back in the samples' order.
+ */
 export async function responsePass(
   policy: Policy,
   samples: UpdateSample[],
   o: { padId: number; temperature: number; valueHead?: ValueHead | null; chunk?: number },
 ): Promise<{ logprobs: Float32Array[]; values: Float32Array[] }> {
-  const logprobs: Float32Array[] = [];
-  const values: Float32Array[] = [];
+  const logprobs: Float32Array[] = new Array(samples.length);
+  const values: Float32Array[] = o.valueHead ? new Array(samples.length) : [];
   const size = o.chunk ?? 64;
-  for (let i = 0; i < samples.length; i += size) {
-    const part = samples.slice(i, i + size);
+  const len = (i: number) => samples[i].prompt.length + samples[i].response.length;
+  const order = samples.map((_, i) => i).sort((a, b) => len(a) - len(b) || a - b);
+  for (let i = 0; i < order.length; i += size) {
+    const rows = order.slice(i, i + size);
+    const part = rows.map((r) => samples[r]);
     const p = packMicro(part, new Float32Array(part.length), o.padId);
     const N = p.B * (p.T - 1);
     const out = tidy(() => {
@@ -41,8 +48,8 @@ export async function responsePass(
     out.dispose();
     part.forEach((s, j) => {
       const from = j * (p.T - 1) + s.prompt.length - 1;
-      logprobs.push(data.slice(from, from + s.response.length));
-      if (o.valueHead) values.push(data.slice(N + from, N + from + s.response.length));
+      logprobs[rows[j]] = data.slice(from, from + s.response.length);
+      if (o.valueHead) values[rows[j]] = data.slice(N + from, N + from + s.response.length);
     });
   }
   return { logprobs, values };
