@@ -9,7 +9,8 @@
 //                            once in tmp/bench-before/<sha> (a git worktree)
 //   wasm, cpu, cpu+native    the current build (cpu: BREVITY_NATIVE=0, tfjs' own kernels)
 //   torch                    shared/tools/torch_reference.py on the same shape, --threads 1 (Debian's python3)
-// With --grpo CONFIG the current variants time GRPO steps of that train config instead (bench --grpo):
+// With --grpo CONFIG the variants time GRPO steps of that train config instead (bench --grpo; a before:
+// variant reads the config as it was at --before):
 // sampling, scoring and update seconds per step. A variant may carry --set style overrides of the config
 // after '@' (e.g. cpu+native@optim.microBatchTokens=1024, several joined by '@'): that variant runs the
 // config resolved with them, written to tmp/bench-grpo/.
@@ -20,7 +21,7 @@
 //          [--variants cpu+native,cpu+native@optim.microBatchTokens=1024]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -59,8 +60,10 @@ const split = (n) => {
 for (const n of names)
   if (!VARIANTS[split(n).base])
     throw new Error(`unknown variant ${n} (known: ${Object.keys(VARIANTS)}, optionally @key=value)`);
-if (args.grpo && names.some((n) => VARIANTS[split(n).base].cli !== 'now'))
-  throw new Error('--grpo runs the current build only (variants wasm, cpu, cpu+native)');
+if (args.grpo && names.some((n) => VARIANTS[split(n).base].cli === 'torch'))
+  throw new Error('--grpo times the trainer: variants wasm, cpu, cpu+native and their before: forms');
+if (names.some((n) => VARIANTS[split(n).base].cli === 'before' && split(n).sets.length))
+  throw new Error('@key=value overrides apply to the current build only');
 if (!args.grpo && names.some((n) => split(n).sets.length))
   throw new Error('@key=value overrides need --grpo CONFIG');
 
@@ -167,7 +170,13 @@ async function main() {
   if (names.some((n) => VARIANTS[split(n).base].cli === 'before')) clis.before = beforeCli(args.before);
   const shape = args.grpo ? null : await shapeOf(args.model);
   const configs = {};
-  if (args.grpo) for (const n of names) configs[n] = await configWith(split(n).sets);
+  // A before: variant reads the config as it was at --before (its worktree's copy, resolved there).
+  const beforeConfig = () =>
+    join(dirname(dirname(dirname(dirname(clis.before)))), relative(root, resolve(args.grpo)));
+  if (args.grpo)
+    for (const n of names)
+      configs[n] =
+        VARIANTS[split(n).base].cli === 'before' ? beforeConfig() : await configWith(split(n).sets);
   const results = Object.fromEntries(names.map((n) => [n, []]));
   for (let r = 0; r < Number(args.rounds); r++)
     for (const n of names) {
