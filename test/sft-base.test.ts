@@ -1,5 +1,6 @@
 /**
- * The shipped base checkpoint (experiments/base/checkpoint) loads and still has the properties RL relies on:
+ * The shipped base checkpoints (experiments/base/checkpoint on modchain, experiments/base/arithmetic) load and
+ * still have the properties RL relies on:
  * high accuracy on the easiest level, accuracy falling with difficulty when sampled at temperature 1, and a
  * large share of redundant thinking on every level. Thresholds sit well inside the README's measurements.
  */
@@ -9,6 +10,7 @@ import { createEnv, CharTokenizer, type CharTokenizerJSON } from '@brevity/envs'
 import { evaluate, initBackend, loadCheckpoint, testProblems, type LoadedCheckpoint } from '@brevity/trainer';
 
 const dir = fileURLToPath(new URL('../experiments/base/checkpoint', import.meta.url));
+const arithmeticDir = fileURLToPath(new URL('../experiments/base/arithmetic', import.meta.url));
 let ck: LoadedCheckpoint;
 
 beforeAll(async () => {
@@ -32,3 +34,25 @@ test('the base checkpoint overthinks: accurate on easy chains, worse on long one
     expect(s.redundantShare).toBeGreaterThan(0.35);
   expect(sampled.overall.truncatedFrac).toBe(0);
 });
+
+test('the arithmetic base checkpoint overthinks the same way on its testbed', async () => {
+  const a = loadCheckpoint(arithmeticDir, { trainable: false });
+  try {
+    expect(a.config.model).toMatchObject({ d: 128, layers: 4, heads: 4, ctx: 192 });
+    const tok = CharTokenizer.fromJSON(a.config.tokenizer as CharTokenizerJSON);
+    const env = createEnv('arithmetic', {});
+    const problems = testProblems('arithmetic', {}, [1, 4], 20, 0);
+    const at = async (temperature: number) =>
+      evaluate(a.policy, env, tok, problems, { samples: 2, temperature, maxNewTokens: 160, seed: 0 });
+    const [greedy, sampled] = [await at(0), await at(1)];
+    const [d1, d4] = [sampled.byDifficulty[0], sampled.byDifficulty[1]];
+    expect(greedy.byDifficulty[0].acc).toBeGreaterThanOrEqual(0.9);
+    expect(d1.acc).toBeGreaterThanOrEqual(0.85);
+    expect(d4.acc).toBeLessThan(d1.acc - 0.2);
+    for (const s of [...greedy.byDifficulty, ...sampled.byDifficulty])
+      expect(s.redundantShare).toBeGreaterThan(0.35);
+    expect(sampled.overall.truncatedFrac).toBe(0);
+  } finally {
+    a.policy.dispose();
+  }
+}, 120_000);
