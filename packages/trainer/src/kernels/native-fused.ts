@@ -10,7 +10,8 @@ import { util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
-import { ATTENTION_LIMITS, FUSED_KERNELS } from './fused-names.js';
+import { FUSED_KERNELS } from './fused-names.js';
+import { attentionShape, maskedSoftmaxShape } from './fused-shapes.js';
 import type { NativeAddon } from './native-addon.js';
 import { float32Values as values } from './native-matmul.js';
 
@@ -65,16 +66,9 @@ function kvCacheInit(addon: NativeAddon, { inputs, backend, attrs }: Params): Te
 function maskedSoftmax(addon: NativeAddon, { inputs, backend }: Params): TensorInfo {
   const cpu = backend as MathBackendCPU;
   const { x, bias } = inputs as Record<string, TensorInfo>;
-  util.assert(x.shape.length === 4, () => `${FUSED_KERNELS.maskedSoftmax}: x must be [B, H, T, S]`);
-  const [B, H, T, S] = x.shape;
-  const bs = bias.shape;
-  const perBatch = bs.length === 4 && bs[0] === B && bs[1] === 1 && bs[2] === T && bs[3] === S;
-  util.assert(
-    perBatch || util.arraysEqual(bs, [T, S]),
-    () => `${FUSED_KERNELS.maskedSoftmax}: bias [${bs}] must be [T, S] or [B, 1, T, S] for x [${x.shape}]`,
-  );
+  const { B, H, T, S, biasBatches } = maskedSoftmaxShape(x, bias);
   const out = new Float32Array(util.sizeFromShape(x.shape));
-  addon.maskedSoftmax(values(cpu, x), values(cpu, bias), out, B * H * T, S, T, H, perBatch ? B : 1);
+  addon.maskedSoftmax(values(cpu, x), values(cpu, bias), out, B * H * T, S, T, H, biasBatches);
   return cpu.makeTensorInfo(x.shape, 'float32', out);
 }
 
@@ -144,30 +138,6 @@ function rmsNormGrad(addon: NativeAddon, { inputs, backend, attrs }: Params): Te
 }
 
 /** B, H, T, Dh and the bias blocks of a training attention call, checked against the limits and the bias. */
-function attentionShape(qkv: TensorInfo, bias: TensorInfo, heads: number, name: string) {
-  const bs = bias.shape;
-  const T = bs[bs.length - 1];
-  const [BT, D3] = qkv.shape;
-  const B = BT / T;
-  const Dh = D3 / 3 / heads;
-  const batches = bs.length === 2 ? 1 : bs[0];
-  util.assert(
-    qkv.shape.length === 2 &&
-      T > 0 &&
-      Number.isInteger(B) &&
-      Number.isInteger(Dh) &&
-      (bs.length === 2 || (bs.length === 4 && (batches === B || batches === 1) && bs[1] === 1)) &&
-      bs[bs.length - 2] === T,
-    () =>
-      `${name}: qkv [${qkv.shape}] and bias [${bs}] do not fit ${heads} heads (bias [T, T] or [B, 1, T, T])`,
-  );
-  util.assert(
-    T <= ATTENTION_LIMITS.maxT && Dh <= ATTENTION_LIMITS.maxDh,
-    () => `${name}: T ${T} or head width ${Dh} exceeds ${JSON.stringify(ATTENTION_LIMITS)}`,
-  );
-  return { B, H: heads, T, Dh, batches };
-}
-
 function attention(addon: NativeAddon, { inputs, backend, attrs }: Params): TensorInfo {
   const cpu = backend as MathBackendCPU;
   const { qkv, bias } = inputs as Record<string, TensorInfo>;

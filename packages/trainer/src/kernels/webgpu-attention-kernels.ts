@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ATTENTION_LIMITS, FUSED_KERNELS } from './fused-names.js';
+import { attentionShape } from './fused-shapes.js';
 import {
   attendCacheProgram,
   attentionGradQkvProgram,
@@ -14,28 +15,6 @@ import {
 } from './webgpu-attention.js';
 import { f32, i32, type KernelArgs, type WebgpuBackendLike } from './webgpu-kernel-args.js';
 import { rowUniforms, type UniformValue } from './webgpu-programs.js';
-
-/** B, H, T, Dh of an attention call, checked against the limits and the bias. */
-function attentionShape(qkv: tf.TensorInfo, bias: tf.TensorInfo, heads: number, name: string) {
-  const bs = bias.shape;
-  const T = bs[bs.length - 1];
-  const [BT, D3] = qkv.shape;
-  const B = BT / T;
-  const Dh = D3 / 3 / heads;
-  tf.util.assert(
-    qkv.shape.length === 2 &&
-      Number.isInteger(B) &&
-      Number.isInteger(Dh) &&
-      ((bs.length === 2 && bs[0] === T) ||
-        (bs.length === 4 && (bs[0] === B || bs[0] === 1) && bs[1] === 1 && bs[2] === T)),
-    () => `${name}: qkv [${qkv.shape}] and bias [${bs}] do not fit ${heads} heads`,
-  );
-  tf.util.assert(
-    T <= ATTENTION_LIMITS.maxT && Dh <= ATTENTION_LIMITS.maxDh,
-    () => `${name}: T ${T} or head width ${Dh} exceeds ${JSON.stringify(ATTENTION_LIMITS)}`,
-  );
-  return { B, H: heads, T, Dh, batches: bs.length === 2 ? 1 : bs[0] };
-}
 
 function attentionUniforms(s: ReturnType<typeof attentionShape>, scale: number): UniformValue[] {
   return [...rowUniforms(s.B * s.H * s.T, s.T), i32(s.T), i32(s.H), i32(s.Dh), i32(s.batches), f32(scale)];

@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { FUSED_KERNELS } from './fused-names.js';
+import { maskedSoftmaxShape } from './fused-shapes.js';
 import { attendCache, attention, attentionGrad, kvAppend } from './webgpu-attention-kernels.js';
 import {
   BACKEND,
@@ -97,18 +98,9 @@ function rmsNormGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
 function maskedSoftmax({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const be = backend as WebgpuBackendLike;
   const { x, bias } = inputs;
-  const name = FUSED_KERNELS.maskedSoftmax;
-  tf.util.assert(x.shape.length === 4, () => `${name}: x must be [B, H, T, S]`);
-  const [B, H, T, S] = x.shape;
-  const bs = bias.shape;
-  const batches = bs.length === 2 ? 1 : bs[0];
-  tf.util.assert(
-    (bs.length === 2 && bs[0] === T && bs[1] === S) ||
-      (bs.length === 4 && (bs[0] === B || bs[0] === 1) && bs[1] === 1 && bs[2] === T && bs[3] === S),
-    () => `${name}: bias [${bs}] must be [T, S] or [B, 1, T, S] for x [${x.shape}]`,
-  );
+  const { B, H, T, S, biasBatches } = maskedSoftmaxShape(x, bias);
   const rows = B * H * T;
-  const uniforms = rowUniforms(rows, S, i32(T), i32(H), i32(batches));
+  const uniforms = rowUniforms(rows, S, i32(T), i32(H), i32(biasBatches));
   const out = be.runWebGPUProgram(maskedSoftmaxProgram(rows, S), [x, bias], 'float32', uniforms);
   return { ...out, shape: x.shape };
 }
