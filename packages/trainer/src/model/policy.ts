@@ -14,15 +14,7 @@ import {
   type ModelConfigInput,
   type ParamSpec,
 } from './config.js';
-import {
-  embedding,
-  linear,
-  linearRelu,
-  linearResidual,
-  matMulAddsResidual,
-  rmsNorm,
-  tokenLogprobs,
-} from './ops.js';
+import { embedding, linear, linearRelu, linearResidual, rmsNorm, tokenLogprobs } from './ops.js';
 import type { DecodeCache, LayerKv } from './kv-cache.js';
 import { attention, attentionComposite, hasKernel } from './fused.js';
 import { FUSED_KERNELS } from '../kernels/fused-names.js';
@@ -40,13 +32,6 @@ export type { LayerKv } from './kv-cache.js';
 
 export const MASKED = -1e9;
 let instances = 0;
-
-/** res + a @ b without gradients (decoding): the add in the matmul's epilogue where the backend can. */
-function addMatMul(res: tf.Tensor2D, a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  return (
-    matMulAddsResidual() ? tf.fused.matMul({ a, b, bias: res }) : tf.add(res, tf.matMul(a, b))
-  ) as tf.Tensor2D;
-}
 
 /** Host-side init from the seeded Rng, so every backend starts from the same weights. */
 function initValues(spec: ParamSpec, c: ModelConfig, rng: Rng): Float32Array {
@@ -211,13 +196,9 @@ export class Policy {
     let x = this.embedAt(tokens, positions);
     this.blocks.forEach((w, i) => {
       const qkv = tf.matMul(rmsNorm(x, w.norm1 as tf.Tensor1D, normEps), w.qkv); // [B, 3D]
-      x = addMatMul(x, cache.attend(i, qkv as tf.Tensor2D), w.proj as tf.Tensor2D);
-      const h = tf.fused.matMul({
-        a: rmsNorm(x, w.norm2 as tf.Tensor1D, normEps),
-        b: w.fc1,
-        activation: 'relu',
-      });
-      x = addMatMul(x, h as tf.Tensor2D, w.fc2 as tf.Tensor2D);
+      x = linearResidual(cache.attend(i, qkv as tf.Tensor2D), w.proj as tf.Tensor2D, x);
+      const h = linearRelu(rmsNorm(x, w.norm2 as tf.Tensor1D, normEps), w.fc1 as tf.Tensor2D);
+      x = linearResidual(h, w.fc2 as tf.Tensor2D, x);
     });
     const h = rmsNorm(x, this.param('norm_f') as tf.Tensor1D, normEps);
     return tf.matMul(h, this.param('head'));
