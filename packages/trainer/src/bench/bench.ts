@@ -57,7 +57,8 @@ export const median = (xs: number[]): number => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-async function timeRuns(f: () => Promise<void>, repeats: number): Promise<number[]> {
+/** Times of `repeats` runs of f (ms), after two untimed warm-up runs. */
+export async function timeRuns(f: () => Promise<void>, repeats: number): Promise<number[]> {
   await f();
   await f();
   const out: number[] = [];

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { generate } from '../model/generate.js';
 import type { Policy } from '../model/policy.js';
 import { readStep } from '../optim/step.js';
-import { makeTrainStep, median, type BenchOptions } from './bench.js';
+import { makeTrainStep, median, timeRuns, type BenchOptions } from './bench.js';
 
 export interface StepProfile {
   /** Wall time of the profiled run (profiling adds its own overhead). */
@@ -72,17 +72,6 @@ async function profileRun(f: () => Promise<unknown>, top: number): Promise<StepP
   };
 }
 
-/** Median over `n` runs of f, in ms. */
-async function medianMs(n: number, f: () => Promise<void>): Promise<number> {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await f();
-    out.push(performance.now() - t0);
-  }
-  return median(out);
-}
-
 /** The two fixed-cost probes: per-launch host cost (chained tiny adds) and one op plus a read back. */
 async function probes(): Promise<{ launch_us: number; read_ms: number }> {
   const one = tf.ones([4]);
@@ -102,10 +91,8 @@ async function probes(): Promise<{ launch_us: number; read_ms: number }> {
     await y.data();
     y.dispose();
   };
-  await chained();
-  await readOne();
-  const read = await medianMs(20, readOne);
-  const launch = ((await medianMs(5, chained)) - read) / chain;
+  const read = median(await timeRuns(readOne, 20));
+  const launch = (median(await timeRuns(chained, 5)) - read) / chain;
   one.dispose();
   return { launch_us: round(Math.max(launch, 0) * 1000, 1), read_ms: round(read) };
 }
