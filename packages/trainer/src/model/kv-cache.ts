@@ -49,13 +49,18 @@ export interface CacheShape {
 abstract class BaseCache implements DecodeCache {
   protected readonly scale: number;
   length: number;
+  /**
+   * Per block the cache's tensors, batch rows first: [keys, values] in the in-place and concat layouts,
+   * [packed] in the packed one.
+   */
   constructor(
-    protected kv: LayerKv[],
+    protected layers: tf.Tensor4D[][],
     protected mask: tf.Tensor4D,
     protected readonly heads: number,
     filled: number,
+    headWidth: number,
   ) {
-    this.scale = 1 / Math.sqrt(kv[0].v.shape[3]);
+    this.scale = 1 / Math.sqrt(headWidth);
     this.length = filled;
   }
   get rows(): number {
@@ -68,21 +73,21 @@ abstract class BaseCache implements DecodeCache {
   compact(keep: number[]): void {
     const next = tidy(() => {
       const idx = tf.tensor1d(keep, 'int32');
-      const kv = this.kv.map((c) => ({ k: tf.gather(c.k, idx), v: tf.gather(c.v, idx) }));
-      return { kv, mask: tf.gather(this.mask, idx) };
+      const layers = this.layers.map((ts) => ts.map((t) => tf.gather(t, idx) as tf.Tensor4D));
+      return { layers, mask: tf.gather(this.mask, idx) };
     });
     this.dispose();
-    ({ kv: this.kv, mask: this.mask } = next);
+    ({ layers: this.layers, mask: this.mask } = next);
   }
   dispose(): void {
-    tf.dispose([...this.kv.flatMap((c) => [c.k, c.v]), this.mask]);
+    tf.dispose([...this.layers.flat(), this.mask]);
   }
 }
 
 /** Per block keys transposed [B, H, Dh, C] and values [B, H, C, Dh], written in place by the fused kernel. */
 class InPlaceCache extends BaseCache {
   attend(layer: number, qkv: tf.Tensor2D): tf.Tensor2D {
-    const { k, v } = this.kv[layer];
+    const [k, v] = this.layers[layer];
     return attendDecodeFused(qkv, k, v, this.mask, this.length, this.scale);
   }
 }
@@ -93,11 +98,11 @@ class ConcatCache extends BaseCache {
     const [B, H] = [qkv.shape[0], this.heads];
     const dh = qkv.shape[1] / (3 * H);
     const [q, k1, v1] = tf.split(tf.reshape(qkv, [B, 3 * H, 1, dh]), 3, 1) as tf.Tensor4D[]; // [B, H, 1, Dh]
-    const old = this.kv[layer];
-    const k = tf.keep(tf.concat([old.k, k1], 2)); // [B, H, S, Dh]
-    const v = tf.keep(tf.concat([old.v, v1], 2));
-    tf.dispose([old.k, old.v]);
-    this.kv[layer] = { k, v };
+    const [oldK, oldV] = this.layers[layer];
+    const k = tf.keep(tf.concat([oldK, k1], 2)); // [B, H, S, Dh]
+    const v = tf.keep(tf.concat([oldV, v1], 2));
+    tf.dispose([oldK, oldV]);
+    this.layers[layer] = [k, v];
     const bias = tf.slice(this.mask, [0, 0, 0, 0], [B, 1, 1, this.length + 1]);
     const att = tf.softmax(tf.add(tf.matMul(tf.mul(q, this.scale), k, false, true), bias)); // [B, H, 1, S]
     return tf.reshape(tf.matMul(att, v), [B, H * dh]) as tf.Tensor2D;
@@ -110,32 +115,15 @@ class ConcatCache extends BaseCache {
  * takes 11. For backends with those kernels (webgpu) when the whole generation fits ATTENTION_LIMITS.
  */
 class PackedCache extends BaseCache {
-  private packed: tf.Tensor4D[];
-  constructor(prefill: LayerKv[], mask: tf.Tensor4D, heads: number, filled: number) {
-    super(prefill, mask, heads, filled);
-    this.packed = prefill.map((c) => tf.keep(tf.concat([c.k, c.v], 1)) as tf.Tensor4D);
-    tf.dispose(prefill.flatMap((c) => [c.k, c.v]));
-    this.kv = [];
-  }
   attend(layer: number, qkv: tf.Tensor2D): tf.Tensor2D {
     const run = (name: string, inputs: tf.NamedTensorMap, attrs: object = {}) =>
       tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
-    const next = tf.keep(run(FUSED_KERNELS.kvAppend, { cache: this.packed[layer], qkv })) as tf.Tensor4D;
-    this.packed[layer].dispose();
-    this.packed[layer] = next;
+    const [old] = this.layers[layer];
+    const next = tf.keep(run(FUSED_KERNELS.kvAppend, { cache: old, qkv })) as tf.Tensor4D;
+    old.dispose();
+    this.layers[layer] = [next];
     const inputs = { qkv, kv: next, bias: this.mask };
     return run(FUSED_KERNELS.attendCache, inputs, { scale: this.scale }) as tf.Tensor2D;
-  }
-  override compact(keep: number[]): void {
-    const next = tidy(() => {
-      const idx = tf.tensor1d(keep, 'int32');
-      return { packed: this.packed.map((p) => tf.gather(p, idx)), mask: tf.gather(this.mask, idx) };
-    });
-    this.dispose();
-    ({ packed: this.packed, mask: this.mask } = next);
-  }
-  override dispose(): void {
-    tf.dispose([...this.packed, this.mask]);
   }
 }
 
@@ -150,25 +138,34 @@ export function createDecodeCache(
   shape: CacheShape,
   layout: 'auto' | 'in-place' | 'concat' = 'auto',
 ): DecodeCache {
-  const P = prefill[0].k.shape[2];
+  const [P, dh] = [prefill[0].k.shape[2], prefill[0].k.shape[3]];
   const inPlace = layout === 'auto' ? hasKernel(FUSED_KERNELS.attendDecode) : layout === 'in-place';
   if (!inPlace) {
-    const dh = prefill[0].k.shape[3];
-    const packed = layout === 'auto' && canAttendCache(shape.capacity, dh);
-    return new (packed ? PackedCache : ConcatCache)(prefill, mask, shape.heads, P);
+    if (layout === 'auto' && canAttendCache(shape.capacity, dh)) {
+      const packed = prefill.map((c) => [tf.keep(tf.concat([c.k, c.v], 1)) as tf.Tensor4D]);
+      tf.dispose(prefill.flatMap((c) => [c.k, c.v]));
+      return new PackedCache(packed, mask, shape.heads, P, dh);
+    }
+    return new ConcatCache(
+      prefill.map((c) => [c.k, c.v]),
+      mask,
+      shape.heads,
+      P,
+      dh,
+    );
   }
   if (shape.capacity <= P || mask.shape[3] < shape.capacity)
     throw new Error(`KV cache: capacity ${shape.capacity} must exceed the prompt (${P}) and fit the mask`);
-  const kv = prefill.map((c) => {
-    const [k, v] = tf
-      .engine()
-      .runKernel(
-        FUSED_KERNELS.kvCacheInit,
-        { k: c.k, v: c.v },
-        { capacity: shape.capacity },
-      ) as tf.Tensor4D[];
-    return { k, v };
-  });
+  const kv = prefill.map(
+    (c) =>
+      tf
+        .engine()
+        .runKernel(
+          FUSED_KERNELS.kvCacheInit,
+          { k: c.k, v: c.v },
+          { capacity: shape.capacity },
+        ) as tf.Tensor4D[],
+  );
   tf.dispose(prefill.flatMap((c) => [c.k, c.v]));
-  return new InPlaceCache(kv, mask, shape.heads, P);
+  return new InPlaceCache(kv, mask, shape.heads, P, dh);
 }
