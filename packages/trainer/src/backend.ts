@@ -107,8 +107,14 @@ async function loadTensorflow(gpu: boolean): Promise<string> {
     : 'libtensorflow CPU';
 }
 
+interface AdapterLike {
+  info?: { description?: string; vendor?: string };
+  limits: { maxStorageBuffersPerShaderStage: number };
+  requestDevice(d?: { requiredLimits?: Record<string, number> }): Promise<unknown>;
+}
+
 interface GpuLike {
-  requestAdapter(o?: object): Promise<{ info?: { description?: string; vendor?: string } } | null>;
+  requestAdapter(o?: object): Promise<AdapterLike | null>;
 }
 
 /**
@@ -138,12 +144,20 @@ async function loadWebgpu(given: BackendOptions): Promise<string> {
     // Mesa's EGL needs a platform without a display server; Dawn's GL backend reads it at start-up.
     if (opts.dawnFlags?.some((f) => /^backend=opengl/.test(f))) process.env.EGL_PLATFORM ??= 'surfaceless';
     const gpu = webgpu.create(opts.dawnFlags ?? []) as GpuLike;
-    if (opts.featureLevel) {
-      // tfjs-backend-webgpu asks for its adapter itself: pass the feature level along.
-      const request = gpu.requestAdapter.bind(gpu);
-      const featureLevel = opts.featureLevel;
-      gpu.requestAdapter = (o: object = {}) => request({ ...o, featureLevel });
-    }
+    // tfjs-backend-webgpu asks for its adapter and device itself: pass the feature level along, and ask for
+    // the adapter's storage buffers per shader stage (the multi-tensor optimizer binds as many as it may).
+    const request = gpu.requestAdapter.bind(gpu);
+    const level = opts.featureLevel ? { featureLevel: opts.featureLevel } : {};
+    gpu.requestAdapter = async (o: object = {}) => {
+      const adapter = (await request({ ...o, ...level })) as AdapterLike | null;
+      if (adapter) {
+        const requestDevice = adapter.requestDevice.bind(adapter);
+        const maxStorageBuffersPerShaderStage = adapter.limits.maxStorageBuffersPerShaderStage;
+        adapter.requestDevice = (d = {}) =>
+          requestDevice({ ...d, requiredLimits: { ...d.requiredLimits, maxStorageBuffersPerShaderStage } });
+      }
+      return adapter;
+    };
     // Node >= 21 has a read-only `navigator` getter; define our own property over it.
     Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   }

@@ -30,18 +30,13 @@ export const FUSED_KERNELS = {
   attention: 'BrevityAttention',
   /** inputs {qkv, bias, dy [B*T, D]}, attrs {heads, scale} -> dqkv [B*T, 3D]. */
   attentionGrad: 'BrevityAttentionGrad',
-  /** inputs {x [P]} -> sqrt(sum(x^2)) as a scalar: the global gradient norm. */
-  globalNorm: 'BrevityGlobalNorm',
   /**
-   * inputs {g [P], m [P], norm (scalar)}, attrs {beta, power 1|2, clip (<= 0: none)} -> beta m + (1 - beta)
-   * (g c)^power with c = min(1, clip / (norm + 1e-6)): one Adam moment over the flat gradient.
+   * inputs {m [P], v [P] (the flat moments), p0..p{n-1} (the parameters), g0..g{n-1} (their gradients)},
+   * attrs {beta1, beta2, clip (<= 0: none), stepSize, epsHat, decays (n factors)} -> the global gradient
+   * norm before clipping (scalar). One AdamW step over all tensors, IN PLACE: m, v and every p are updated
+   * where they are (each must own its buffer), in a few launches whatever the number of tensors.
    */
-  adamMoment: 'BrevityAdamMoment',
-  /**
-   * inputs {p (any shape), m [P], v [P]}, attrs {offset, stepSize, epsHat, decay} -> p - stepSize m / (sqrt(v)
-   * + epsHat) - decay p, reading the moments at offset..offset + p.size: one tensor's AdamW update.
-   */
-  adamParam: 'BrevityAdamParam',
+  adamTensors: 'BrevityAdamTensors',
   /**
    * inputs {logits [N,V], targets [N] int32}, attrs {temperature} -> log softmax(logits / temperature)[target]
    * per row [N] (0 for a target outside [0, V)).

@@ -178,7 +178,7 @@ const BODIES: [string, (addon: NativeAddon, p: Params) => TensorInfo | TensorInf
 
 /**
  * The fused kernels the native addon provides: all of fused-names.ts but attendCache and kvAppend (the webgpu
- * cache's) and globalNorm, adamMoment, adamParam (webgpu's optimizer).
+ * cache's) and adamTensors (webgpu's optimizer).
  */
 export const NATIVE_FUSED_KERNELS: readonly string[] = BODIES.map(([name]) => name);
 

@@ -3,7 +3,8 @@
  * (kernels/webgpu-programs.ts). On webgpu every kernel launch costs far more than its arithmetic at our
  * sizes (docs/performance.md), so these replace the tfjs compositions of RMSNorm (6 launches forward, ~15
  * backward -> 1 and 3), the masked attention softmax (2 + ~4 -> 1 + 1) and the weighted cross-entropy (~20
- * -> 3 + 1). Decode attention over an in-place cache is not ported: the webgpu KV cache grows by concat.
+ * -> 3 + 1), with the attention and decode programs of webgpu-attention-kernels.ts and the multi-tensor
+ * AdamW of webgpu-adam.ts.
  *
  * Registered by backend.ts when the webgpu backend loads (`BREVITY_WEBGPU_FUSED=0` keeps tfjs' compositions);
  * tested against those compositions on the same backend (test/kernels-webgpu.test.ts).
@@ -11,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { FUSED_KERNELS } from './fused-names.js';
 import { maskedSoftmaxShape } from './fused-shapes.js';
+import { adamTensors, applyReadWrite } from './webgpu-adam.js';
 import { attendCache, attention, attentionGrad, kvAppend } from './webgpu-attention-kernels.js';
 import {
   BACKEND,
@@ -22,8 +24,6 @@ import {
   type WebgpuBackendLike,
 } from './webgpu-kernel-args.js';
 import {
-  adamMomentProgram,
-  adamParamProgram,
   crossEntropyGradProgram,
   embedProgram,
   reluGradProgram,
@@ -40,7 +40,6 @@ import {
   softmaxGradProgram,
   softmaxRowsProgram,
   sumAllProgram,
-  sumSquaresProgram,
   weightedNllProgram,
   type WgslProgram,
 } from './webgpu-programs.js';
@@ -156,69 +155,6 @@ function crossEntropyGrad({ inputs, backend }: KernelArgs): tf.TensorInfo {
   return { ...out, shape: probs.shape };
 }
 
-/** Chunks of the first stage of the global norm: enough workgroups to fill a GPU, few for the second. */
-const NORM_CHUNKS = 256;
-
-function globalNorm({ inputs, backend }: KernelArgs): tf.TensorInfo {
-  const be = backend as WebgpuBackendLike;
-  const x = float32(inputs.x, `${FUSED_KERNELS.globalNorm}: x`);
-  const n = tf.util.sizeFromShape(x.shape);
-  const chunks = Math.max(1, Math.min(NORM_CHUNKS, Math.ceil(n / 1024)));
-  const chunk = Math.ceil(n / chunks);
-  const partial = be.runWebGPUProgram(sumSquaresProgram(chunks, chunk), [x], 'float32', [
-    ...rowUniforms(chunks, chunk),
-    i32(n),
-  ]);
-  try {
-    const norm = be.runWebGPUProgram(
-      sumAllProgram(chunks, true),
-      [partial],
-      'float32',
-      rowUniforms(1, chunks),
-    );
-    return { ...norm, shape: [] };
-  } finally {
-    be.disposeData(partial.dataId);
-  }
-}
-
-function adamMoment({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
-  const be = backend as WebgpuBackendLike;
-  const { g, m, norm } = inputs;
-  const { beta, power, clip } = attrs as { beta: number; power: 1 | 2; clip: number };
-  const n = tf.util.sizeFromShape(g.shape);
-  tf.util.assert(
-    tf.util.sizeFromShape(m.shape) === n && (power === 1 || power === 2),
-    () =>
-      `${FUSED_KERNELS.adamMoment}: g [${g.shape}] and m [${m.shape}] differ, or power ${power} is not 1 or 2`,
-  );
-  return be.runWebGPUProgram(adamMomentProgram(n, power), [g, m, norm], 'float32', [
-    i32(n),
-    f32(beta),
-    f32(clip),
-  ]);
-}
-
-function adamParam({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
-  const be = backend as WebgpuBackendLike;
-  const { p, m, v } = inputs;
-  const a = attrs as { offset: number; stepSize: number; epsHat: number; decay: number };
-  const n = tf.util.sizeFromShape(p.shape);
-  tf.util.assert(
-    a.offset >= 0 && a.offset + n <= tf.util.sizeFromShape(m.shape),
-    () =>
-      `${FUSED_KERNELS.adamParam}: p [${p.shape}] at offset ${a.offset} does not fit the moments [${m.shape}]`,
-  );
-  const out = be.runWebGPUProgram(adamParamProgram(n), [p, m, v], 'float32', [
-    i32(n),
-    i32(a.offset),
-    f32(a.stepSize),
-    f32(a.epsHat),
-    f32(a.decay),
-  ]);
-  return { ...out, shape: p.shape };
-}
-
 /** A per-row program over logits [N, V] with the temperature uniform; `shape` of its output. */
 function tokenRows(
   name: string,
@@ -310,16 +246,28 @@ const KERNELS: [string, (a: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]][] = 
   [FUSED_KERNELS.tokenLogprobGrad, tokenLogprobGrad],
   [FUSED_KERNELS.tokenEntropy, tokenEntropy],
   [FUSED_KERNELS.tokenEntropyGrad, tokenEntropyGrad],
-  [FUSED_KERNELS.globalNorm, globalNorm],
-  [FUSED_KERNELS.adamMoment, adamMoment],
-  [FUSED_KERNELS.adamParam, adamParam],
+  [FUSED_KERNELS.adamTensors, adamTensors],
 ];
 
 /** Names of the fused kernels the webgpu backend gets. */
 export const WEBGPU_FUSED_KERNELS: readonly string[] = KERNELS.map(([name]) => name);
 
+const readWriteInstalled = new WeakSet<object>();
+
+/**
+ * Lets programs write inputs in place (READ_WRITE_MARKER in webgpu-programs.ts): tfjs compiles every program
+ * through its device's createShaderModule, which this wraps once per device to apply the marker.
+ */
+function installReadWrite(device: WebgpuBackendLike['device']): void {
+  if (readWriteInstalled.has(device)) return;
+  readWriteInstalled.add(device);
+  const create = device.createShaderModule.bind(device);
+  device.createShaderModule = (d) => create({ ...d, code: applyReadWrite(d.code) });
+}
+
 /** Registers the fused kernels for webgpu (idempotent). Returns how many are registered. */
 export function installWebgpuKernels(): number {
+  installReadWrite((tf.findBackend(BACKEND) as unknown as WebgpuBackendLike).device);
   for (const [kernelName, kernelFunc] of KERNELS)
     if (!tf.getKernel(kernelName, BACKEND))
       tf.registerKernel({ kernelName, backendName: BACKEND, kernelFunc: kernelFunc as tf.KernelFunc });

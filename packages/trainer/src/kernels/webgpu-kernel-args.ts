@@ -12,8 +12,17 @@ export interface WebgpuBackendLike {
     inputs: tf.TensorInfo[],
     dtype: tf.DataType,
     uniforms?: UniformValue[],
+    output?: tf.TensorInfo,
   ): tf.TensorInfo;
+  makeTensorInfo(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   disposeData(dataId: object): boolean;
+  refCount(dataId: object): number;
+  /** Per tensor: its host copy (kept after a read, null once stale) among other fields. */
+  tensorMap: { get(dataId: object): { values: unknown } };
+  device: {
+    limits: { maxStorageBuffersPerShaderStage: number };
+    createShaderModule(descriptor: { code: string; label?: string }): unknown;
+  };
 }
 
 export type Inputs = Record<string, tf.TensorInfo>;

@@ -31,7 +31,7 @@ export interface UniformValue {
 export const rowWorkgroup = (cols: number): number => (cols >= 1024 ? 256 : 64);
 
 /** Shared helpers of the row programs: workgroup sum and max (all invocations must call them). */
-function reductions(wg: number): string {
+export function reductions(wg: number): string {
   return `
   const WG = ${wg};
   var<workgroup> red : array<f32, ${wg}>;
@@ -306,57 +306,6 @@ export function crossEntropyGradProgram(rows: number, cols: number): WgslProgram
       let hit = select(0.0, 1.0, i - row * uniforms.cols == targets[row]);
       result[i] = (probs[i] - hit) * weights[row] * dy[0];`,
     'cols : i32,',
-  );
-}
-
-/** Sums of squares of `chunks` contiguous chunks of x [n] (the first stage of a global norm) -> [chunks]. */
-export function sumSquaresProgram(chunks: number, chunk: number): WgslProgram {
-  return rowProgram(
-    'sumsquares',
-    ['x'],
-    [chunks],
-    chunks,
-    chunk,
-    `
-    let at = row * cols;${rowSum('s', 'select(0.0, x[min(at + j, uniforms.n - 1)] * x[min(at + j, uniforms.n - 1)], at + j < uniforms.n)')}
-    if (live && tid == 0) { result[row] = s; }`,
-    'n : i32,',
-  );
-}
-
-/**
- * One Adam moment: beta * m + (1 - beta) * (g c)^power with the clip factor c = min(1, clip / (norm + 1e-6))
- * (c = 1 when clip <= 0); norm [1] is the global gradient norm.
- */
-export function adamMomentProgram(n: number, power: 1 | 2): WgslProgram {
-  const term = power === 1 ? 'gc' : 'gc * gc';
-  return elementwiseProgram(
-    `adammoment${power}`,
-    ['g', 'm', 'norm'],
-    n,
-    `
-      var c = 1.0;
-      if (uniforms.clip > 0.0) { c = min(1.0, uniforms.clip / (norm[0] + 1e-6)); }
-      let gc = g[i] * c;
-      result[i] = m[i] * uniforms.beta + ${term} * (1.0 - uniforms.beta);`,
-    'beta : f32, clip : f32,',
-  );
-}
-
-/**
- * One parameter tensor's AdamW update from the flat moments at `offset`:
- * p - stepSize * m / (sqrt(v) + epsHat) - decay * p.
- */
-export function adamParamProgram(n: number): WgslProgram {
-  return elementwiseProgram(
-    'adamparam',
-    ['p', 'm', 'v'],
-    n,
-    `
-      let k = uniforms.offset + i;
-      let update = m[k] / (sqrt(v[k]) + uniforms.epsHat) * uniforms.stepSize;
-      result[i] = p[i] - update - p[i] * uniforms.decay;`,
-    'offset : i32, stepSize : f32, epsHat : f32, decay : f32,',
   );
 }
 

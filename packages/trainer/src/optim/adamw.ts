@@ -30,6 +30,14 @@ export interface AdamWState {
 const flat = (ts: tf.Tensor[]) =>
   ts.length === 1 ? tf.reshape(ts[0], [-1]) : tf.concat(ts.map((t) => tf.reshape(t, [-1])));
 
+/** Gives a variable a buffer of its own when another tensor shares it (before an in-place update). */
+function ownBuffer(v: tf.Variable): void {
+  if (tf.engine().backend.refCount(v.dataId) <= 1) return;
+  const copy = tf.tidy(() => tf.add(v, 0));
+  v.assign(copy);
+  copy.dispose();
+}
+
 export class AdamW {
   readonly beta1: number;
   readonly beta2: number;
@@ -82,7 +90,7 @@ export class AdamW {
     // lr * mhat / (sqrt(vhat) + eps), with the bias corrections folded into two scalars.
     const stepSize = (lr * Math.sqrt(bc2)) / bc1;
     const epsHat = this.eps * Math.sqrt(bc2);
-    if (hasKernel(FUSED_KERNELS.adamParam)) return this.applyFused(grads, lr, stepSize, epsHat);
+    if (hasKernel(FUSED_KERNELS.adamTensors)) return this.applyFused(grads, lr, stepSize, epsHat);
     return tidy(() => {
       let g = flat(grads) as tf.Tensor1D; // [P]
       const norm = tf.sqrt(tf.sum(tf.square(g)));
@@ -102,28 +110,28 @@ export class AdamW {
   }
 
   /**
-   * The same update with the backend's fused kernels (webgpu): the norm in one kernel, each moment in one,
-   * and each variable updated in place of the concat of all parameters and its split (~60 launches -> ~35).
+   * The same update with the backend's fused multi-tensor kernel (webgpu): the moments and the variables are
+   * updated in place, in a few launches, instead of ~20 ops over a concat of all gradients and a split. A
+   * variable sharing its buffer (Policy.copyFrom assigns one policy's tensors to another) gets its own first.
    */
   private applyFused(grads: tf.Tensor[], lr: number, stepSize: number, epsHat: number): tf.Scalar {
-    const run = (name: string, inputs: tf.NamedTensorMap, attrs: object) =>
-      tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
-    return tidy(() => {
-      const g = flat(grads);
-      const norm = run(FUSED_KERNELS.globalNorm, { x: g }, {});
-      const clip = this.gradClip ?? 0;
-      const m = run(FUSED_KERNELS.adamMoment, { g, m: this.m, norm }, { beta: this.beta1, power: 1, clip });
-      const v = run(FUSED_KERNELS.adamMoment, { g, m: this.v, norm }, { beta: this.beta2, power: 2, clip });
-      this.m.assign(m);
-      this.v.assign(v);
-      let offset = 0;
-      this.variables.forEach((p, i) => {
-        const decay = this.decayMask && this.decays[i] ? lr * this.weightDecay : 0;
-        p.assign(run(FUSED_KERNELS.adamParam, { p, m, v }, { offset, stepSize, epsHat, decay }));
-        offset += this.sizes[i];
-      });
-      return norm as tf.Scalar;
+    for (const t of [this.m, this.v, ...this.variables]) ownBuffer(t);
+    const inputs: tf.NamedTensorMap = { m: this.m, v: this.v };
+    this.variables.forEach((p, i) => {
+      inputs[`p${i}`] = p;
+      inputs[`g${i}`] = grads[i];
     });
+    const attrs = {
+      beta1: this.beta1,
+      beta2: this.beta2,
+      clip: this.gradClip ?? 0,
+      stepSize,
+      epsHat,
+      decays: this.variables.map((_, i) => (this.decayMask && this.decays[i] ? lr * this.weightDecay : 0)),
+    };
+    return tf
+      .engine()
+      .runKernel(FUSED_KERNELS.adamTensors, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Scalar;
   }
 
   /** The state as host arrays, split per variable (async reads only). */
