@@ -57,7 +57,12 @@ export const FUSED_KERNELS = {
   reluGrad: 'BrevityReluGrad',
   /** inputs {x [N,D], g [D]}, attrs {eps} -> [N, D]. */
   rmsNorm: 'BrevityRmsNorm',
-  /** inputs {x, g, dy}, attrs {eps} -> [dx, dg]. */
+  /**
+   * inputs {x [N,D], g [D]}, attrs {eps} -> [y [N, D], inv [N]]: the forward of a training step, which also
+   * keeps each row's 1 / sqrt(mean(x^2) + eps) for the backward (webgpu only; saves the backward a launch).
+   */
+  rmsNormTrain: 'BrevityRmsNormTrain',
+  /** inputs {x, g, dy} and optionally {inv} (from rmsNormTrain), attrs {eps} -> [dx, dg]. */
   rmsNormGrad: 'BrevityRmsNormGrad',
 } as const;
 

@@ -7,30 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { FUSED_KERNELS } from './fused-names.js';
 import { f32, float32, i32, type KernelArgs, type WebgpuBackendLike } from './webgpu-kernel-args.js';
 import { reductions, rowUniforms, sumAllProgram, type WgslProgram } from './webgpu-programs.js';
-
-/**
- * WGSL marker naming inputs the program writes in place: the device's createShaderModule (wrapped by
- * webgpu-fused.ts) turns their `var<storage, read>` declarations, which tfjs generates for every input,
- * into `read_write`. tfjs gives a program one output; in-place inputs let one launch update many tensors.
- */
-export const READ_WRITE_MARKER = '// brevity:read_write';
-
-/** The marker line for `names` (see READ_WRITE_MARKER). */
-const readWrite = (names: string[]): string => `${READ_WRITE_MARKER} ${names.join(' ')}\n`;
-
-/** Rewrites the tfjs-generated declarations of the inputs a program's marker names to read_write. */
-export function applyReadWrite(code: string): string {
-  const at = code.indexOf(READ_WRITE_MARKER);
-  if (at < 0) return code;
-  const line = code.slice(at + READ_WRITE_MARKER.length, code.indexOf('\n', at));
-  let out = code;
-  for (const name of line.trim().split(/\s+/)) {
-    const decl = `var<storage, read> ${name}:`;
-    if (!out.includes(decl)) throw new Error(`WGSL read_write marker: no input declared as "${decl}"`);
-    out = out.replace(decl, `var<storage, read_write> ${name}:`);
-  }
-  return out;
-}
+import { readWrite } from './webgpu-read-write.js';
 
 /** Workgroup size of the multi-tensor optimizer programs. */
 const TENSORS_WG = 64;

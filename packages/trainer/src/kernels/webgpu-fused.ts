@@ -12,7 +12,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { FUSED_KERNELS } from './fused-names.js';
 import { maskedSoftmaxShape } from './fused-shapes.js';
-import { adamTensors, applyReadWrite } from './webgpu-adam.js';
+import { adamTensors } from './webgpu-adam.js';
+import { applyReadWrite } from './webgpu-read-write.js';
 import { attendCache, attention, attentionGrad, kvAppend } from './webgpu-attention-kernels.js';
 import {
   BACKEND,
@@ -36,6 +37,7 @@ import {
   rmsNormGradGProgram,
   rmsNormGradXProgram,
   rmsNormProgram,
+  rmsNormTrainProgram,
   rowUniforms,
   softmaxGradProgram,
   softmaxRowsProgram,
@@ -44,16 +46,18 @@ import {
   type WgslProgram,
 } from './webgpu-programs.js';
 
-function rmsNorm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
-  const be = backend as WebgpuBackendLike;
-  const x = float32(inputs.x, `${FUSED_KERNELS.rmsNorm}: x`);
+/** x, g and eps of an RMSNorm kernel, checked: x [rows, cols], g [cols]. */
+function normArgs(name: string, { inputs, attrs }: KernelArgs) {
+  const x = float32(inputs.x, `${name}: x`);
   const [rows, cols] = rowsCols(x);
-  const g = float32(inputs.g, `${FUSED_KERNELS.rmsNorm}: g`);
-  tf.util.assert(
-    g.shape.length === 1 && g.shape[0] === cols,
-    () => `${FUSED_KERNELS.rmsNorm}: g must be [${cols}]`,
-  );
-  const eps = attrs!.eps as number;
+  const g = float32(inputs.g, `${name}: g`);
+  tf.util.assert(g.shape.length === 1 && g.shape[0] === cols, () => `${name}: g must be [${cols}]`);
+  return { x, g, rows, cols, eps: attrs!.eps as number };
+}
+
+function rmsNorm(args: KernelArgs): tf.TensorInfo {
+  const be = args.backend as WebgpuBackendLike;
+  const { x, g, rows, cols, eps } = normArgs(FUSED_KERNELS.rmsNorm, args);
   const out = be.runWebGPUProgram(
     rmsNormProgram(rows, cols),
     [x, g],
@@ -63,17 +67,33 @@ function rmsNorm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   return { ...out, shape: x.shape };
 }
 
-function rmsNormGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
-  const be = backend as WebgpuBackendLike;
-  const { x, g, dy } = inputs;
-  const [rows, cols] = rowsCols(x);
-  const eps = attrs!.eps as number;
-  const r = be.runWebGPUProgram(
-    rmsInverseProgram(rows, cols),
-    [x],
+/** RMSNorm whose launch also keeps the rows' inverse norms (written in place into a new [rows] tensor). */
+function rmsNormTrain(args: KernelArgs): tf.TensorInfo[] {
+  const be = args.backend as WebgpuBackendLike;
+  const { x, g, rows, cols, eps } = normArgs(FUSED_KERNELS.rmsNormTrain, args);
+  const inv = be.makeTensorInfo([rows], 'float32');
+  const y = be.runWebGPUProgram(
+    rmsNormTrainProgram(rows, cols),
+    [x, g, inv],
     'float32',
     rowUniforms(rows, cols, f32(eps)),
   );
+  return [{ ...y, shape: x.shape }, inv];
+}
+
+function rmsNormGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+  const be = backend as WebgpuBackendLike;
+  const { x, g, dy, inv } = inputs;
+  const [rows, cols] = rowsCols(x);
+  const eps = attrs!.eps as number;
+  if (inv)
+    tf.util.assert(
+      inv.shape.join() === String(rows),
+      () => `${FUSED_KERNELS.rmsNormGrad}: inv [${inv.shape}] must be [${rows}]`,
+    );
+  const r =
+    inv ??
+    be.runWebGPUProgram(rmsInverseProgram(rows, cols), [x], 'float32', rowUniforms(rows, cols, f32(eps)));
   try {
     const dx = be.runWebGPUProgram(
       rmsNormGradXProgram(rows, cols),
@@ -90,7 +110,7 @@ function rmsNormGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
     );
     return [{ ...dx, shape: x.shape }, dg];
   } finally {
-    be.disposeData(r.dataId);
+    if (!inv) be.disposeData(r.dataId);
   }
 }
 
@@ -231,6 +251,7 @@ function reluGrad({ inputs, backend }: KernelArgs): tf.TensorInfo {
 
 const KERNELS: [string, (a: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]][] = [
   [FUSED_KERNELS.rmsNorm, rmsNorm],
+  [FUSED_KERNELS.rmsNormTrain, rmsNormTrain],
   [FUSED_KERNELS.rmsNormGrad, rmsNormGrad],
   [FUSED_KERNELS.maskedSoftmax, maskedSoftmax],
   [FUSED_KERNELS.softmaxGrad, softmaxGrad],

@@ -9,6 +9,8 @@
  * limit, compute on clamped indices and write nothing), so control flow stays uniform as WGSL requires.
  */
 
+import { readWrite } from './webgpu-read-write.js';
+
 /** The subset of tfjs-backend-webgpu's `WebGPUProgram` these programs fill in (its type needs @webgpu/types). */
 export interface WgslProgram {
   variableNames: string[];
@@ -138,6 +140,21 @@ export function rmsNormProgram(rows: number, cols: number): WgslProgram {
     cols,
     `${rmsInverse}${writeRow('x[base + j] * inv * g[j]')}`,
     'eps : f32,',
+  );
+}
+
+/** rmsNormProgram that also writes each row's r = 1 / sqrt(mean(x^2) + eps) into its input r [rows], in place. */
+export function rmsNormTrainProgram(rows: number, cols: number): WgslProgram {
+  return rowProgram(
+    'rmsnormtrain',
+    ['x', 'g', 'r'],
+    [rows, cols],
+    rows,
+    cols,
+    `${rmsInverse}${writeRow('x[base + j] * inv * g[j]')}
+    if (live && tid == 0) { r[row] = inv; }`,
+    'eps : f32,',
+    readWrite(['r']),
   );
 }
 

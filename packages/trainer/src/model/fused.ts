@@ -19,17 +19,35 @@ export function rmsNormComposite(x: tf.Tensor2D, g: tf.Tensor1D, eps: number): t
   return tf.mul(tf.mul(x, tf.rsqrt(tf.add(ms, eps))), g);
 }
 
-/** RMSNorm as one fused kernel forward and one backward (the backend must have both). */
+/**
+ * RMSNorm as one fused kernel forward and one backward (the backend must have both). Where the backend has
+ * rmsNormTrain (webgpu), the forward also keeps the rows' inverse norms, which the backward then reuses.
+ */
 export function rmsNormFused(x: tf.Tensor2D, g: tf.Tensor1D, eps: number): tf.Tensor2D {
+  const keepsInverse = hasKernel(FUSED_KERNELS.rmsNormTrain);
   const f = tf.customGrad(((xs: tf.Tensor2D, gs: tf.Tensor1D, save: tf.GradSaveFunc) => {
-    save([xs, gs]);
+    let value: tf.Tensor2D;
+    if (keepsInverse) {
+      const [y, inv] = tf.engine().runKernel(FUSED_KERNELS.rmsNormTrain, { x: xs, g: gs }, { eps }) as [
+        tf.Tensor2D,
+        tf.Tensor1D,
+      ];
+      save([xs, gs, inv]);
+      value = y;
+    } else {
+      save([xs, gs]);
+      value = tf.engine().runKernel(FUSED_KERNELS.rmsNorm, { x: xs, g: gs }, { eps }) as tf.Tensor2D;
+    }
     return {
-      value: tf.engine().runKernel(FUSED_KERNELS.rmsNorm, { x: xs, g: gs }, { eps }) as tf.Tensor2D,
+      value,
       gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) =>
-        tf.engine().runKernel(FUSED_KERNELS.rmsNormGrad, { x: saved[0], g: saved[1], dy }, { eps }) as [
-          tf.Tensor2D,
-          tf.Tensor1D,
-        ],
+        tf
+          .engine()
+          .runKernel(
+            FUSED_KERNELS.rmsNormGrad,
+            { x: saved[0], g: saved[1], dy, ...(saved[2] ? { inv: saved[2] } : {}) },
+            { eps },
+          ) as [tf.Tensor2D, tf.Tensor1D],
     };
   }) as unknown as CustomGradientFunc);
   return f(x, g) as tf.Tensor2D;

@@ -1,0 +1,30 @@
+/**
+ * In-place inputs for tfjs webgpu programs. tfjs declares a program's one output read_write and every input
+ * read-only; a program that names inputs after READ_WRITE_MARKER gets them declared read_write instead
+ * (webgpu-fused.ts wraps the device's createShaderModule with applyReadWrite), so one launch can write
+ * several tensors: the multi-tensor AdamW (webgpu-adam.ts) and the RMSNorm forward that keeps its inverse
+ * norms for the backward pass.
+ */
+/**
+ * WGSL marker naming inputs the program writes in place: the device's createShaderModule (wrapped by
+ * webgpu-fused.ts) turns their `var<storage, read>` declarations, which tfjs generates for every input,
+ * into `read_write`. tfjs gives a program one output; in-place inputs let one launch update many tensors.
+ */
+export const READ_WRITE_MARKER = '// brevity:read_write';
+
+/** The marker line for `names` (see READ_WRITE_MARKER). */
+export const readWrite = (names: string[]): string => `${READ_WRITE_MARKER} ${names.join(' ')}\n`;
+
+/** Rewrites the tfjs-generated declarations of the inputs a program's marker names to read_write. */
+export function applyReadWrite(code: string): string {
+  const at = code.indexOf(READ_WRITE_MARKER);
+  if (at < 0) return code;
+  const line = code.slice(at + READ_WRITE_MARKER.length, code.indexOf('\n', at));
+  let out = code;
+  for (const name of line.trim().split(/\s+/)) {
+    const decl = `var<storage, read> ${name}:`;
+    if (!out.includes(decl)) throw new Error(`WGSL read_write marker: no input declared as "${decl}"`);
+    out = out.replace(decl, `var<storage, read_write> ${name}:`);
+  }
+  return out;
+}
