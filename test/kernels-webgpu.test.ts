@@ -93,7 +93,7 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
     uninstallWebgpuKernels();
     expect(WEBGPU_FUSED_KERNELS.some(hasKernel)).toBe(false);
     installWebgpuKernels();
-    // The in-place decode cache is native only: webgpu keeps a packed cache grown by its own kernels.
+    // The native in-place decode kernel is cpu only: webgpu has its own, over a packed cache.
     expect(hasKernel(FUSED_KERNELS.attendDecode)).toBe(false);
     expect(hasKernel(FUSED_KERNELS.attendCache)).toBe(true);
   });

@@ -9,12 +9,11 @@ export const FUSED_KERNELS = {
   /** inputs {k, v [B,H,P,Dh]}, attrs {capacity C} -> [kCacheT [B,H,Dh,C], vCache [B,H,C,Dh]], zero after P. */
   kvCacheInit: 'BrevityKvCacheInit',
   /**
-   * inputs {qkv [B,3D], kv [B,2H,S,Dh] (keys in heads 0..H-1, values in H..2H-1), bias [B,1,1,>=S]},
-   * attrs {scale} -> [B, D]: one decode step's attention over the packed cache (the webgpu layout).
+   * inputs {qkv [B,3D], kv [B,2H,C,Dh] (keys in heads 0..H-1, values in H..2H-1), bias [B,1,1,>=C]}, attrs
+   * {slot, scale} -> [B, D]: one decode step over the packed cache (the webgpu layout). Writes the step's
+   * keys and values from qkv IN PLACE into slot `slot` and attends over slots 0..slot.
    */
   attendCache: 'BrevityAttendCache',
-  /** inputs {cache [B,2H,S,Dh], qkv [B,3D]} -> [B,2H,S+1,Dh]: the packed cache with the step's keys and values. */
-  kvAppend: 'BrevityKvAppend',
   /** inputs {x [B,H,T,S], bias [T,S] or [B,1,T,S]} -> softmax(x + bias) over the last axis. */
   maskedSoftmax: 'BrevityMaskedSoftmax',
   /** inputs {y, dy} (softmax output and its gradient) -> dx, over the last axis. */

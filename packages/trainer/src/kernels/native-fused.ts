@@ -177,8 +177,8 @@ const BODIES: [string, (addon: NativeAddon, p: Params) => TensorInfo | TensorInf
 ];
 
 /**
- * The fused kernels the native addon provides: all of fused-names.ts but attendCache and kvAppend (the webgpu
- * cache's) and adamTensors (webgpu's optimizer).
+ * The fused kernels the native addon provides: all of fused-names.ts but the webgpu-only ones: attendCache
+ * (its cache layout), rmsNormTrain and adamTensors.
  */
 export const NATIVE_FUSED_KERNELS: readonly string[] = BODIES.map(([name]) => name);
 

@@ -11,7 +11,6 @@ import {
   attentionGradQkvProgram,
   attentionGradScoresProgram,
   attentionProgram,
-  kvAppendProgram,
 } from './webgpu-attention.js';
 import { f32, i32, type KernelArgs, type WebgpuBackendLike } from './webgpu-kernel-args.js';
 import { rowUniforms, type UniformValue } from './webgpu-programs.js';
@@ -58,11 +57,13 @@ export function attentionGrad({ inputs, backend, attrs }: KernelArgs): tf.Tensor
   }
 }
 
+/** One decode step over the packed cache, writing the step's keys and values into it in place. */
 export function attendCache({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const be = backend as WebgpuBackendLike;
   const { qkv, kv, bias } = inputs;
-  const [B, H2, S, Dh] = kv.shape;
+  const [B, H2, C, Dh] = kv.shape;
   const H = H2 / 2;
+  const { slot, scale } = attrs as { slot: number; scale: number };
   const name = FUSED_KERNELS.attendCache;
   tf.util.assert(
     kv.shape.length === 4 &&
@@ -70,36 +71,30 @@ export function attendCache({ inputs, backend, attrs }: KernelArgs): tf.TensorIn
       qkv.shape.join() === [B, 3 * H * Dh].join() &&
       bias.shape.length === 4 &&
       bias.shape[0] === B &&
-      bias.shape[3] >= S,
+      bias.shape[3] >= C,
     () => `${name}: qkv [${qkv.shape}], kv [${kv.shape}] and bias [${bias.shape}] do not match`,
   );
   tf.util.assert(
-    S <= ATTENTION_LIMITS.maxT && Dh <= ATTENTION_LIMITS.maxDh,
-    () => `${name}: ${S} slots or head width ${Dh} exceeds ${JSON.stringify(ATTENTION_LIMITS)}`,
+    Number.isInteger(slot) && slot >= 0 && slot < C,
+    () => `${name}: slot ${slot} is outside the cache's ${C} slots`,
   );
-  const scale = (attrs as { scale: number }).scale;
-  return be.runWebGPUProgram(attendCacheProgram(B, H, S, Dh), [qkv, kv, bias], 'float32', [
-    ...rowUniforms(B * H, S),
+  tf.util.assert(
+    C <= ATTENTION_LIMITS.maxT && Dh <= ATTENTION_LIMITS.maxDh,
+    () => `${name}: ${C} slots or head width ${Dh} exceeds ${JSON.stringify(ATTENTION_LIMITS)}`,
+  );
+  tf.util.assert(
+    be.refCount(kv.dataId) === 1,
+    () => `${name}: the cache it writes in place shares its buffer with another tensor`,
+  );
+  const out = be.runWebGPUProgram(attendCacheProgram(B, H, C, Dh), [qkv, kv, bias], 'float32', [
+    ...rowUniforms(B * H, slot + 1),
     i32(H),
     i32(Dh),
     i32(bias.shape[3]),
     f32(scale),
+    i32(C),
+    i32(slot),
   ]);
-}
-
-export function kvAppend({ inputs, backend }: KernelArgs): tf.TensorInfo {
-  const be = backend as WebgpuBackendLike;
-  const { cache, qkv } = inputs;
-  const [B, H2, S, Dh] = cache.shape;
-  const H = H2 / 2;
-  tf.util.assert(
-    cache.shape.length === 4 && Number.isInteger(H) && qkv.shape.join() === [B, 3 * H * Dh].join(),
-    () => `${FUSED_KERNELS.kvAppend}: cache [${cache.shape}] and qkv [${qkv.shape}] do not match`,
-  );
-  return be.runWebGPUProgram(kvAppendProgram(B, H, S, Dh), [cache, qkv], 'float32', [
-    i32(B * H2 * (S + 1) * Dh),
-    i32(H),
-    i32(S),
-    i32(Dh),
-  ]);
+  be.tensorMap.get(kv.dataId).values = null; // a host copy from an earlier read is stale now
+  return out;
 }

@@ -7,6 +7,7 @@
  * being kept from the forward.
  */
 import { rowProgram, type WgslProgram } from './webgpu-programs.js';
+import { readWrite } from './webgpu-read-write.js';
 
 const pow2 = (n: number, min: number) => Math.max(min, 2 ** Math.ceil(Math.log2(Math.max(n, 1))));
 
@@ -182,26 +183,38 @@ export function attentionGradQkvProgram(B: number, H: number, T: number, Dh: num
 }
 
 /**
- * One decode step's attention over the packed cache kv [B, 2H, S, Dh] (keys in heads 0..H-1, values in
- * H..2H-1): q from qkv [B, 3D] (scaled), bias [B, 1, 1, >= S] -> [B, D]. One workgroup per (b, h).
+ * One decode step over the packed cache kv [B, 2H, C, Dh] (keys in heads 0..H-1, values in H..2H-1; C slots)
+ * IN PLACE: the workgroup of (b, h) writes the step's key and value from qkv [B, 3D] into slot `slot` (packed
+ * head j is qkv's columns D + j*Dh: the keys, then the values, are contiguous there), then attends over
+ * slots 0..slot: softmax(q . k_s * scale + bias[b, s]) . v -> [B, D]. Rows of the row program are the B*H
+ * (b, h) pairs, its `cols` the slot + 1 slots attended.
  */
-export function attendCacheProgram(B: number, H: number, S: number, Dh: number): WgslProgram {
-  const smax = pow2(S, 32);
+export function attendCacheProgram(B: number, H: number, C: number, Dh: number): WgslProgram {
+  const smax = pow2(C, 32);
   const dmax = pow2(Dh, 16);
   return rowProgram(
     `attendcache_${smax}_${dmax}`,
     ['qkv', 'kv', 'bias'],
     [B, H * Dh],
     B * H,
-    S,
+    C,
     `
     let H = uniforms.H;
     let Dh = uniforms.Dh;
     let D = H * Dh;
+    let C = uniforms.C;
     let b = row / H;
     let h = row % H;
-    let kbase = (b * 2 * H + h) * cols * Dh;
-    let vbase = (b * 2 * H + H + h) * cols * Dh;
+    let kbase = (b * 2 * H + h) * C * Dh;
+    let vbase = (b * 2 * H + H + h) * C * Dh;
+    let at = uniforms.slot * Dh;
+    if (live) {
+      for (var d = tid; d < Dh; d = d + WG) {
+        kv[kbase + at + d] = qkv[b * 3 * D + D + h * Dh + d];
+        kv[vbase + at + d] = qkv[b * 3 * D + 2 * D + h * Dh + d];
+      }
+    }
+    storageBarrier();
     for (var d = tid; d < Dh; d = d + WG) { qs[d] = qkv[b * 3 * D + h * Dh + d] * uniforms.scale; }
     workgroupBarrier();
 ${scoresSoftmax('cols', 'kbase + s * Dh', 'b * uniforms.biasStride + s', 'kv')}
@@ -210,45 +223,9 @@ ${scoresSoftmax('cols', 'kbase + s * Dh', 'b * uniforms.biasStride + s', 'kv')}
       for (var s = 0; s < cols; s = s + 1) { acc = acc + sc[s] * kv[vbase + s * Dh + d]; }
       if (live) { result[b * D + h * Dh + d] = acc; }
     }`,
-    'H : i32, Dh : i32, biasStride : i32, scale : f32,',
-    `
+    'H : i32, Dh : i32, biasStride : i32, scale : f32, C : i32, slot : i32,',
+    `${readWrite(['kv'])}
     var<workgroup> sc : array<f32, ${smax}>;
     var<workgroup> qs : array<f32, ${dmax}>;`,
   );
-}
-
-/**
- * The packed cache [B, 2H, S, Dh] with one more slot holding the step's keys and values from qkv [B, 3D]
- * (packed head j is qkv's columns D + j*Dh: the keys, then the values, are contiguous there).
- */
-export function kvAppendProgram(B: number, H: number, S: number, Dh: number): WgslProgram {
-  const wg = 64;
-  const n = B * 2 * H * (S + 1) * Dh;
-  return {
-    variableNames: ['cache', 'qkv'],
-    outputShape: [B, 2 * H, S + 1, Dh],
-    shaderKey: 'brevity_kvappend',
-    dispatchLayout: { x: [0, 1, 2, 3] },
-    dispatch: [Math.ceil(n / wg), 1, 1],
-    workgroupSize: [wg, 1, 1],
-    uniforms: 'n : i32, H : i32, S : i32, Dh : i32,',
-    getUserCode: () => `
-  fn main(index : i32) {
-    if (index < uniforms.n) {
-      let Dh = uniforms.Dh;
-      let S = uniforms.S;
-      let d = index % Dh;
-      let s = (index / Dh) % (S + 1);
-      let bj = index / (Dh * (S + 1));
-      if (s < S) {
-        result[index] = cache[(bj * S + s) * Dh + d];
-      } else {
-        let D = uniforms.H * Dh;
-        let b = bj / (2 * uniforms.H);
-        let j = bj % (2 * uniforms.H);
-        result[index] = qkv[b * 3 * D + D + j * Dh + d];
-      }
-    }
-  }`,
-  };
 }

@@ -14,7 +14,7 @@ import { FUSED_KERNELS } from './fused-names.js';
 import { maskedSoftmaxShape } from './fused-shapes.js';
 import { adamTensors } from './webgpu-adam.js';
 import { applyReadWrite } from './webgpu-read-write.js';
-import { attendCache, attention, attentionGrad, kvAppend } from './webgpu-attention-kernels.js';
+import { attendCache, attention, attentionGrad } from './webgpu-attention-kernels.js';
 import {
   BACKEND,
   f32,
@@ -260,7 +260,6 @@ const KERNELS: [string, (a: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]][] = 
   [FUSED_KERNELS.attention, attention],
   [FUSED_KERNELS.attentionGrad, attentionGrad],
   [FUSED_KERNELS.attendCache, attendCache],
-  [FUSED_KERNELS.kvAppend, kvAppend],
   [FUSED_KERNELS.embed, embed],
   [FUSED_KERNELS.reluGrad, reluGrad],
   [FUSED_KERNELS.tokenLogprob, tokenLogprob],

@@ -5,8 +5,9 @@
  *   [B, H, Dh, C] and values [B, H, C, Dh], allocated once for the whole generation (C = prompt + cap - 1
  *   slots); each step's attention is ONE kernel that writes the new key and value into their slot and
  *   attends over the filled ones (the transposed keys make the scores a vectorised axpy per dimension);
- * - packed (backends with the concat-cache kernels, i.e. webgpu): keys and values of a block in ONE tensor
- *   [B, 2H, S, Dh] grown by one append kernel per step, attention by one kernel;
+ * - packed (backends with the packed-cache kernel, i.e. webgpu): keys and values of a block in ONE tensor
+ *   [B, 2H, C, Dh], allocated once; each step is one kernel that stores the new key and value in place and
+ *   attends over the filled slots;
  * - by concatenation (every other backend): [B, H, S, Dh] grown by one slot per step, attention composed
  *   from tfjs ops (split, concat, matMul, softmax).
  * Both compute softmax(q K^T / sqrt(Dh) + mask) V over the same slots; tests compare them.
@@ -110,21 +111,25 @@ class ConcatCache extends BaseCache {
 }
 
 /**
- * One tensor [B, 2H, S, Dh] per block (keys in heads 0..H-1, values in H..2H-1), grown by one append kernel a
- * step and read by one attention kernel (kvAppend, attendCache): 2 launches a block where the concat cache
- * takes 11. For backends with those kernels (webgpu) when the whole generation fits ATTENTION_LIMITS.
+ * One tensor [B, 2H, C, Dh] per block (keys in heads 0..H-1, values in H..2H-1), allocated once for the
+ * whole generation; each step's attention is ONE kernel (attendCache) that writes the step's keys and values
+ * into their slot in place and attends over the filled slots (11 launches a block in the concat cache). For
+ * backends with that kernel (webgpu) when the whole generation fits ATTENTION_LIMITS.
  */
 class PackedCache extends BaseCache {
   attend(layer: number, qkv: tf.Tensor2D): tf.Tensor2D {
-    const run = (name: string, inputs: tf.NamedTensorMap, attrs: object = {}) =>
-      tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
-    const [old] = this.layers[layer];
-    const next = tf.keep(run(FUSED_KERNELS.kvAppend, { cache: old, qkv })) as tf.Tensor4D;
-    old.dispose();
-    this.layers[layer] = [next];
-    const inputs = { qkv, kv: next, bias: this.mask };
-    return run(FUSED_KERNELS.attendCache, inputs, { scale: this.scale }) as tf.Tensor2D;
+    const [kv] = this.layers[layer];
+    const attrs = { slot: this.length, scale: this.scale };
+    return tf
+      .engine()
+      .runKernel(FUSED_KERNELS.attendCache, { qkv, kv, bias: this.mask }, attrs) as tf.Tensor2D;
   }
+}
+
+/** The slots of a cache allocated once: more than the prompt's, and covered by the key mask. */
+function checkCapacity(capacity: number, prompt: number, mask: tf.Tensor4D): void {
+  if (capacity <= prompt || mask.shape[3] < capacity)
+    throw new Error(`KV cache: capacity ${capacity} must exceed the prompt (${prompt}) and fit the mask`);
 }
 
 /**
@@ -142,7 +147,17 @@ export function createDecodeCache(
   const inPlace = layout === 'auto' ? hasKernel(FUSED_KERNELS.attendDecode) : layout === 'in-place';
   if (!inPlace) {
     if (layout === 'auto' && canAttendCache(shape.capacity, dh)) {
-      const packed = prefill.map((c) => [tf.keep(tf.concat([c.k, c.v], 1)) as tf.Tensor4D]);
+      checkCapacity(shape.capacity, P, mask);
+      const packed = prefill.map((c) => [
+        tidy(() =>
+          tf.pad(tf.concat([c.k, c.v], 1), [
+            [0, 0],
+            [0, 0],
+            [0, shape.capacity - P],
+            [0, 0],
+          ]),
+        ),
+      ]);
       tf.dispose(prefill.flatMap((c) => [c.k, c.v]));
       return new PackedCache(packed, mask, shape.heads, P, dh);
     }
@@ -154,8 +169,7 @@ export function createDecodeCache(
       dh,
     );
   }
-  if (shape.capacity <= P || mask.shape[3] < shape.capacity)
-    throw new Error(`KV cache: capacity ${shape.capacity} must exceed the prompt (${P}) and fit the mask`);
+  checkCapacity(shape.capacity, P, mask);
   const kv = prefill.map(
     (c) =>
       tf
