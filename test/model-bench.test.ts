@@ -93,6 +93,15 @@ describe('bench workloads (cpu)', () => {
       expect(totals).toEqual([...totals].sort((a, b) => b - a)); // heaviest first
     }
     expect(p.train.top.map(([name]) => name)).toContain('BatchMatMul');
+    // By kernel and input shapes too, e.g. "BatchMatMul [1,16,16] [1,16,11]".
+    for (const run of [p.train, p.sample]) {
+      const keys = run.top_shapes.map(([key]) => key);
+      keys.forEach((k) => expect(k).toMatch(/^\w+( \[[\d,]*\])+$/));
+      const totals = run.top_shapes.map(([, , ms]) => ms);
+      expect(totals).toEqual([...totals].sort((a, b) => b - a));
+      expect(run.top_shapes.reduce((a, [, calls]) => a + calls, 0)).toBeLessThanOrEqual(run.kernels);
+      expect(run.top.map(([name]) => name)).toContain(keys[0].split(' ')[0]);
+    }
     expect(p.read_ms).toBeGreaterThan(0);
     expect(p.launch_us).toBeGreaterThanOrEqual(0);
     expect(() => resolveShape({ repeats: 1, json: false, steps: 1, profile: true })).toThrow(

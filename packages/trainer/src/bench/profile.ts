@@ -22,6 +22,8 @@ export interface StepProfile {
   kernels: number;
   /** The heaviest kernels by total time: [name, calls, total ms]. */
   top: [string, number, number][];
+  /** The same by kernel and input shapes (which matmul is slow): ["name [shape] [shape]", calls, total ms]. */
+  top_shapes: [string, number, number][];
 }
 
 export interface BenchProfile {
@@ -40,8 +42,6 @@ async function profileRun(f: () => Promise<unknown>, top: number): Promise<StepP
   const t0 = performance.now();
   const info = await tf.profile(f as () => Promise<tf.TensorContainer>);
   const wall = performance.now() - t0;
-  const byName = new Map<string, { calls: number; ms: number }>();
-  let total = 0;
   // Op scopes (customGrad's `forward`, `unnamed scope`, `*__op`) are listed too and contain kernels: skip them.
   // Reshape and Identity are views (no arithmetic, no launch).
   const kernels = info.kernels.filter(
@@ -51,24 +51,28 @@ async function profileRun(f: () => Promise<unknown>, top: number): Promise<StepP
   // A time the device did not really measure (Dawn's null adapter writes garbage timestamps) voids them all.
   const times = kernels.map((k) => (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : NaN));
   const valid = times.every((t) => Number.isFinite(t) && t >= 0 && t <= wall);
-  for (const [i, k] of kernels.entries()) {
-    const ms = valid ? times[i] : 0;
-    total += ms;
-    const e = byName.get(k.name) ?? { calls: 0, ms: 0 };
-    e.calls += 1;
-    e.ms += ms;
-    byName.set(k.name, e);
-  }
-  const heaviest = [...byName]
-    .sort((a, b) => b[1].ms - a[1].ms || b[1].calls - a[1].calls)
-    .slice(0, top)
-    .map(([name, e]): [string, number, number] => [name, e.calls, round(e.ms)]);
+  const ms = kernels.map((_, i) => (valid ? times[i] : 0));
+  const total = ms.reduce((a, b) => a + b, 0);
+  const heaviest = (key: (k: (typeof kernels)[number]) => string): [string, number, number][] => {
+    const by = new Map<string, { calls: number; ms: number }>();
+    kernels.forEach((k, i) => {
+      const e = by.get(key(k)) ?? { calls: 0, ms: 0 };
+      e.calls += 1;
+      e.ms += ms[i];
+      by.set(key(k), e);
+    });
+    return [...by]
+      .sort((a, b) => b[1].ms - a[1].ms || b[1].calls - a[1].calls)
+      .slice(0, top)
+      .map(([name, e]): [string, number, number] => [name, e.calls, round(e.ms)]);
+  };
   return {
     wall_ms: round(wall, 2),
     kernel_ms: round(total, 2),
     timed: valid && total > 0,
     kernels: kernels.length,
-    top: heaviest,
+    top: heaviest((k) => k.name),
+    top_shapes: heaviest((k) => [k.name, ...k.inputShapes.map((sh) => `[${sh ?? ''}]`)].join(' ')),
   };
 }
 
