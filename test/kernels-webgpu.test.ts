@@ -11,7 +11,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 
 import { initBackend, SOFTWARE_WEBGPU, webgpuOptions } from '../packages/trainer/src/backend.js';
-import { ATTENTION_LIMITS, FUSED_KERNELS } from '../packages/trainer/src/kernels/fused-names.js';
+import {
+  ATTENTION_LIMITS,
+  FUSED_KERNELS,
+  NORM_MATMUL_LIMITS,
+} from '../packages/trainer/src/kernels/fused-names.js';
 import {
   countWebgpuLaunches,
   installWebgpuKernels,
@@ -19,7 +23,7 @@ import {
   WEBGPU_FUSED_KERNELS,
 } from '../packages/trainer/src/kernels/webgpu-fused.js';
 import { hasKernel } from '../packages/trainer/src/model/fused.js';
-import { linearResidual, matMulAddsResidual } from '../packages/trainer/src/model/ops.js';
+import { linearResidual, matMulAddsResidual, normMatMul } from '../packages/trainer/src/model/ops.js';
 import { relDiff } from './kernels-compare.js';
 import {
   ATTENTION_CASES,
@@ -132,6 +136,40 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
       expect(await worstDiff(decodeCase(shape))).toBeLessThan(1e-5);
     },
   );
+
+  // [rows, K, N, relu]: a decode batch, N not a multiple of the 64-column tile, K wider than the workgroup.
+  it.each([
+    [1, 8, 5, false],
+    [7, 48, 130, true],
+    [33, 200, 64, false],
+    [5, NORM_MATMUL_LIMITS.maxK, 21, true],
+  ] as [number, number, number, boolean][])(
+    'rmsnorm then matmul in one launch: [%i, %i] x [%i], relu %s',
+    async (rows, K, N, relu) => {
+      const [x, g, w] = [rand([rows, K], 3), rand([K], 2), rand([K, N])] as [
+        tf.Tensor2D,
+        tf.Tensor1D,
+        tf.Tensor2D,
+      ];
+      const c = { inputs: [x, g, w], run: () => [normMatMul(x, g, w, 1e-6, relu)] };
+      expect(await worstDiff(c)).toBeLessThan(1e-5);
+    },
+  );
+
+  it('rmsnorm then matmul wider than NORM_MATMUL_LIMITS composes tfjs ops, and the kernel refuses it', async () => {
+    const K = NORM_MATMUL_LIMITS.maxK + 1;
+    const [x, g, w] = [tf.ones([2, K]), tf.ones([K]), tf.ones([K, 3])] as [
+      tf.Tensor2D,
+      tf.Tensor1D,
+      tf.Tensor2D,
+    ];
+    const n = await countPrograms(async () => tf.tidy(() => normMatMul(x, g, w, 1e-6, false)).data());
+    expect(n.ours).toBe(1); // the RMSNorm alone
+    expect(() =>
+      tf.engine().runKernel(FUSED_KERNELS.normMatMul, { x, g, w }, { eps: 1e-6, relu: false }),
+    ).toThrow(/exceeds/);
+    tf.dispose([x, g, w]);
+  });
 
   it('attention beyond ATTENTION_LIMITS composes tfjs ops instead, and the kernel refuses such shapes', async () => {
     const T = ATTENTION_LIMITS.maxT + 2;

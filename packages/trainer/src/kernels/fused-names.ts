@@ -57,6 +57,12 @@ export const FUSED_KERNELS = {
   /** inputs {x [N,D], g [D]}, attrs {eps} -> [N, D]. */
   rmsNorm: 'BrevityRmsNorm',
   /**
+   * inputs {x [N,K], g [K], w [K,M]}, attrs {eps, relu} -> act(rmsnorm(x, g) @ w) [N, M], act = ReLU when
+   * `relu`, else the identity: a decode step's normalised projections in one kernel (webgpu; no gradient;
+   * K <= NORM_MATMUL_LIMITS.maxK).
+   */
+  normMatMul: 'BrevityNormMatMul',
+  /**
    * inputs {x [N,D], g [D]}, attrs {eps} -> [y [N, D], inv [N]]: the forward of a training step, which also
    * keeps each row's 1 / sqrt(mean(x^2) + eps) for the backward (webgpu only; saves the backward a launch).
    */
@@ -67,3 +73,6 @@ export const FUSED_KERNELS = {
 
 /** The largest sequence length and head width the fused attention kernels take; beyond them, tfjs ops. */
 export const ATTENTION_LIMITS = { maxT: 1024, maxDh: 256 } as const;
+
+/** The widest input normMatMul normalises (it keeps the normalised row in 4 KB of workgroup memory). */
+export const NORM_MATMUL_LIMITS = { maxK: 1024 } as const;

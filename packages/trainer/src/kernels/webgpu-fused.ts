@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { FUSED_KERNELS } from './fused-names.js';
 import { maskedSoftmaxShape } from './fused-shapes.js';
 import { adamTensors } from './webgpu-adam.js';
+import { normMatMul } from './webgpu-norm-matmul.js';
 import { applyReadWrite } from './webgpu-read-write.js';
 import { attendCache, attention, attentionGrad } from './webgpu-attention-kernels.js';
 import {
@@ -252,6 +253,7 @@ function reluGrad({ inputs, backend }: KernelArgs): tf.TensorInfo {
 const KERNELS: [string, (a: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]][] = [
   [FUSED_KERNELS.rmsNorm, rmsNorm],
   [FUSED_KERNELS.rmsNormTrain, rmsNormTrain],
+  [FUSED_KERNELS.normMatMul, normMatMul],
   [FUSED_KERNELS.rmsNormGrad, rmsNormGrad],
   [FUSED_KERNELS.maskedSoftmax, maskedSoftmax],
   [FUSED_KERNELS.softmaxGrad, softmaxGrad],

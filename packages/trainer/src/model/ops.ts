@@ -10,8 +10,8 @@
  *   kernel each way where the backend has it, fused.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { FUSED_KERNELS } from '../kernels/fused-names.js';
-import { crossEntropyFused, hasKernel } from './fused.js';
+import { FUSED_KERNELS, NORM_MATMUL_LIMITS } from '../kernels/fused-names.js';
+import { crossEntropyFused, hasKernel, rmsNorm } from './fused.js';
 
 /** tf.tidy with the callback's own return type (tfjs types it as TensorContainer). */
 /** The callback type tf.customGrad takes (not exported by tfjs). */
@@ -88,6 +88,23 @@ export const linearRelu = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: 
     },
   };
 }) as unknown as CustomGradientFunc<tf.Tensor2D>) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+
+/**
+ * act(rmsnorm(x, g) @ w), act = ReLU when `relu`: one kernel where the backend has normMatMul (webgpu) and x
+ * fits its limit, else the norm and linearRelu / matMul. For decoding: the fused kernel has no gradient.
+ */
+export function normMatMul(
+  x: tf.Tensor2D,
+  g: tf.Tensor1D,
+  w: tf.Tensor2D,
+  eps: number,
+  relu: boolean,
+): tf.Tensor2D {
+  if (hasKernel(FUSED_KERNELS.normMatMul) && x.shape[1] <= NORM_MATMUL_LIMITS.maxK)
+    return tf.engine().runKernel(FUSED_KERNELS.normMatMul, { x, g, w }, { eps, relu }) as tf.Tensor2D;
+  const h = rmsNorm(x, g, eps);
+  return relu ? linearRelu(h, w) : tf.matMul(h, w);
+}
 
 /**
  * Whether residual adds go into the matmul's epilogue (a full-shape bias): on webgpu, where it saves a launch.

@@ -14,7 +14,7 @@ import {
   type ModelConfigInput,
   type ParamSpec,
 } from './config.js';
-import { embedding, linear, linearRelu, linearResidual, rmsNorm, tokenLogprobs } from './ops.js';
+import { embedding, linear, linearRelu, linearResidual, normMatMul, rmsNorm, tokenLogprobs } from './ops.js';
 import type { DecodeCache, LayerKv } from './kv-cache.js';
 import { attention, attentionComposite, hasKernel } from './fused.js';
 import { FUSED_KERNELS } from '../kernels/fused-names.js';
@@ -195,13 +195,13 @@ export class Policy {
     const { normEps } = this.config;
     let x = this.embedAt(tokens, positions);
     this.blocks.forEach((w, i) => {
-      const qkv = tf.matMul(rmsNorm(x, w.norm1 as tf.Tensor1D, normEps), w.qkv); // [B, 3D]
-      x = linearResidual(cache.attend(i, qkv as tf.Tensor2D), w.proj as tf.Tensor2D, x);
-      const h = linearRelu(rmsNorm(x, w.norm2 as tf.Tensor1D, normEps), w.fc1 as tf.Tensor2D);
+      const qkv = normMatMul(x, w.norm1 as tf.Tensor1D, w.qkv as tf.Tensor2D, normEps, false); // [B, 3D]
+      x = linearResidual(cache.attend(i, qkv), w.proj as tf.Tensor2D, x);
+      const h = normMatMul(x, w.norm2 as tf.Tensor1D, w.fc1 as tf.Tensor2D, normEps, true);
       x = linearResidual(h, w.fc2 as tf.Tensor2D, x);
     });
-    const h = rmsNorm(x, this.param('norm_f') as tf.Tensor1D, normEps);
-    return tf.matMul(h, this.param('head'));
+    const head = this.param('head') as tf.Tensor2D;
+    return normMatMul(x, this.param('norm_f') as tf.Tensor1D, head, normEps, false);
   }
 
   /** Current weights as host arrays, in spec order (async read: portable to webgpu). */
