@@ -1,6 +1,6 @@
 /**
  * The attention kernels on webgpu: the training attention and its gradient (BrevityAttention,
- * BrevityAttentionGrad) and one decode step over the packed cache (BrevityAttendCache, BrevityKvAppend), as
+ * BrevityAttentionGrad) and one decode step over the packed cache, in place (BrevityAttendCache), as
  * the WGSL programs of webgpu-attention.ts. Registered with the others by webgpu-fused.ts.
  */
 import * as tf from '@tensorflow/tfjs';
