@@ -116,6 +116,39 @@ function groups(n: number, size: number): [number, number][] {
   return Array.from({ length: Math.ceil(n / size) }, (_, i) => [i * size, Math.min(n, (i + 1) * size)]);
 }
 
+/** Workgroups for tensors of `sizes`: one per `per` elements of the largest, 1 to `cap`. */
+const chunksFor = (sizes: number[], per: number, cap: number) =>
+  Math.max(1, Math.min(cap, Math.ceil(Math.max(...sizes) / per)));
+
+/** sqrt(sum of squares of all gradients) [1]: partial sums over L - 1 gradients a launch, then one sum. */
+function globalNorm(
+  be: WebgpuBackendLike,
+  gs: tf.TensorInfo[],
+  sizes: number[],
+  limit: number,
+): tf.TensorInfo {
+  const chunks = chunksFor(sizes, 4096, NORM_CHUNKS);
+  const partials = be.makeTensorInfo([gs.length * chunks], 'float32');
+  try {
+    for (const [lo, hi] of groups(gs.length, limit - 1))
+      be.runWebGPUProgram(
+        tensorsSumSquaresProgram(hi - lo, chunks),
+        gs.slice(lo, hi),
+        'float32',
+        [i32(lo), i32(chunks), ...sizes.slice(lo, hi).map(i32)],
+        partials,
+      );
+    return be.runWebGPUProgram(
+      sumAllProgram(gs.length * chunks, true),
+      [partials],
+      'float32',
+      rowUniforms(1, gs.length * chunks),
+    );
+  } finally {
+    be.disposeData(partials.dataId); // tfjs frees it once the queued programs no longer need it
+  }
+}
+
 /**
  * One AdamW step over all parameter tensors in place (FUSED_KERNELS.adamTensors): the global norm in
  * ceil(n / (L - 1)) + 1 launches and the update in ceil(n / ((L - 3) / 2)) launches, with L the device's
@@ -158,44 +191,19 @@ export function adamTensors({ inputs, backend, attrs }: KernelArgs): tf.TensorIn
     );
   const limit = be.device.limits.maxStorageBuffersPerShaderStage;
   const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((x, y) => x + y, 0));
-  const chunksOf = (lo: number, hi: number, per: number, cap: number) =>
-    Math.max(1, Math.min(cap, Math.ceil(Math.max(...sizes.slice(lo, hi)) / per)));
-
-  const normChunks = chunksOf(0, n, 4096, NORM_CHUNKS);
-  const partials = be.makeTensorInfo([n * normChunks], 'float32');
-  let norm: tf.TensorInfo | null = null;
-  try {
-    for (const [lo, hi] of groups(n, limit - 1))
-      be.runWebGPUProgram(
-        tensorsSumSquaresProgram(hi - lo, normChunks),
-        gs.slice(lo, hi),
-        'float32',
-        [i32(lo), i32(normChunks), ...sizes.slice(lo, hi).map(i32)],
-        partials,
-      );
-    norm = be.runWebGPUProgram(
-      sumAllProgram(n * normChunks, true),
-      [partials],
+  const norm = globalNorm(be, gs, sizes, limit);
+  for (const [lo, hi] of groups(sizes.length, Math.max(1, Math.floor((limit - 3) / 2)))) {
+    const chunks = chunksFor(sizes.slice(lo, hi), 64, UPDATE_CHUNKS);
+    const slots = sizes
+      .slice(lo, hi)
+      .flatMap((size, j) => [i32(size), i32(offsets[lo + j]), f32(a.decays[lo + j])]);
+    be.runWebGPUProgram(
+      adamTensorsProgram(hi - lo, chunks),
+      [v, norm, ...gs.slice(lo, hi), ...ps.slice(lo, hi)],
       'float32',
-      rowUniforms(1, n * normChunks),
+      [i32(chunks), ...[a.beta1, a.beta2, a.clip, a.stepSize, a.epsHat].map(f32), ...slots],
+      m,
     );
-    for (const [lo, hi] of groups(n, Math.max(1, Math.floor((limit - 3) / 2)))) {
-      const slot = (i: number) => [i32(sizes[i]), i32(offsets[i]), f32(a.decays[i])];
-      const chunks = chunksOf(lo, hi, 64, UPDATE_CHUNKS);
-      be.runWebGPUProgram(
-        adamTensorsProgram(hi - lo, chunks),
-        [v, norm, ...gs.slice(lo, hi), ...ps.slice(lo, hi)],
-        'float32',
-        [
-          i32(chunks),
-          ...[a.beta1, a.beta2, a.clip, a.stepSize, a.epsHat].map(f32),
-          ...sizes.slice(lo, hi).flatMap((_, j) => slot(lo + j)),
-        ],
-        m,
-      );
-    }
-  } finally {
-    be.disposeData(partials.dataId);
   }
   // The host copy a read left behind is stale now.
   for (const t of [m, v, ...ps]) be.tensorMap.get(t.dataId).values = null;

@@ -2,7 +2,7 @@
  * The fused model kernels (kernels/fused-names.ts) on tfjs' webgpu backend, as WGSL programs
  * (kernels/webgpu-programs.ts). On webgpu every kernel launch costs far more than its arithmetic at our
  * sizes (docs/performance.md), so these replace the tfjs compositions of RMSNorm (6 launches forward, ~15
- * backward -> 1 and 3), the masked attention softmax (2 + ~4 -> 1 + 1) and the weighted cross-entropy (~20
+ * backward -> 1 and 2, the forward keeping its inverse norms), the masked attention softmax (2 + ~4 -> 1 + 1) and the weighted cross-entropy (~20
  * -> 3 + 1), with the attention and decode programs of webgpu-attention-kernels.ts and the multi-tensor
  * AdamW of webgpu-adam.ts.
  *
@@ -14,7 +14,7 @@ import { FUSED_KERNELS } from './fused-names.js';
 import { maskedSoftmaxShape } from './fused-shapes.js';
 import { adamTensors } from './webgpu-adam.js';
 import { normMatMul } from './webgpu-norm-matmul.js';
-import { applyReadWrite } from './webgpu-read-write.js';
+import { installReadWrite } from './webgpu-read-write.js';
 import { attendCache, attention, attentionGrad } from './webgpu-attention-kernels.js';
 import {
   BACKEND,
@@ -273,19 +273,6 @@ const KERNELS: [string, (a: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]][] = 
 
 /** Names of the fused kernels the webgpu backend gets. */
 export const WEBGPU_FUSED_KERNELS: readonly string[] = KERNELS.map(([name]) => name);
-
-const readWriteInstalled = new WeakSet<object>();
-
-/**
- * Lets programs write inputs in place (READ_WRITE_MARKER in webgpu-programs.ts): tfjs compiles every program
- * through its device's createShaderModule, which this wraps once per device to apply the marker.
- */
-function installReadWrite(device: WebgpuBackendLike['device']): void {
-  if (readWriteInstalled.has(device)) return;
-  readWriteInstalled.add(device);
-  const create = device.createShaderModule.bind(device);
-  device.createShaderModule = (d) => create({ ...d, code: applyReadWrite(d.code) });
-}
 
 /** Registers the fused kernels for webgpu (idempotent). Returns how many are registered. */
 export function installWebgpuKernels(): number {

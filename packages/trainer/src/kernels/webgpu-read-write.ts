@@ -28,3 +28,18 @@ export function applyReadWrite(code: string): string {
   }
   return out;
 }
+
+const installed = new WeakSet<object>();
+
+/**
+ * Wraps a webgpu device's createShaderModule, through which tfjs compiles every program, to apply
+ * READ_WRITE_MARKER (once per device; installWebgpuKernels calls it).
+ */
+export function installReadWrite(device: {
+  createShaderModule(descriptor: { code: string; label?: string }): unknown;
+}): void {
+  if (installed.has(device)) return;
+  installed.add(device);
+  const create = device.createShaderModule.bind(device);
+  device.createShaderModule = (d) => create({ ...d, code: applyReadWrite(d.code) });
+}
