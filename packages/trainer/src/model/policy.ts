@@ -189,7 +189,8 @@ export class Policy {
   /**
    * One decode step for B sequences: tokens [B] at positions [B]. Each block stores the token's key and
    * value in `cache` and attends over it (kv-cache.ts); the caller advances the cache. Returns the logits
-   * [B, V]. About 25 ops for a 2-block model (the MLP's ReLU runs in the matmul's epilogue).
+   * [B, V]. The MLP's ReLU runs in the matmul's epilogue; on webgpu each norm runs in the matmul after it
+   * (normMatMul): 12 launches for a 2-block model.
    */
   decode(tokens: tf.Tensor1D, positions: tf.Tensor1D, cache: DecodeCache): tf.Tensor2D {
     const { normEps } = this.config;
