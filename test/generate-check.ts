@@ -4,15 +4,9 @@
  */
 import { expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '@brevity/core';
 import type { Generation, Policy } from '@brevity/trainer';
 
-export function randomPrompts(n: number, seed: number): Int32Array[] {
-  const rng = Rng.from(seed);
-  return Array.from({ length: n }, () =>
-    Int32Array.from({ length: rng.intBetween(2, 7) }, () => rng.intBetween(2, 11)),
-  );
-}
+export { randomPrompts } from '../packages/trainer/src/bench/check.js';
 
 /** Full-forward log-probs and entropies of each response, from right-padded prompt+response sequences. */
 export async function fullForward(

@@ -5,26 +5,17 @@
 import { expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 
+import { relDiff as checkRelDiff } from '../packages/trainer/src/bench/check.js';
 import {
   installNativeKernels,
   nativeAddon,
   uninstallNativeKernels,
 } from '../packages/trainer/src/kernels/native.js';
 
-/** max |got - want| / max(1, max |want|); NaN (or ±Infinity) must sit at the same places in both. */
+/** max |got - want| / max(1, max |want|) (bench/check.ts), once the lengths are asserted equal. */
 export function relDiff(got: ArrayLike<number>, want: ArrayLike<number>): number {
   expect(got.length).toBe(want.length);
-  let diff = 0;
-  let scale = 1;
-  for (let i = 0; i < want.length; i++) {
-    if (!Number.isFinite(want[i]) || !Number.isFinite(got[i])) {
-      if (!Object.is(got[i], want[i])) return Infinity;
-      continue;
-    }
-    diff = Math.max(diff, Math.abs(got[i] - want[i]));
-    scale = Math.max(scale, Math.abs(want[i]));
-  }
-  return diff / scale;
+  return checkRelDiff(got, want);
 }
 
 function evaluate(f: () => tf.Tensor | tf.Tensor[]): { shapes: number[][]; values: Float32Array[] } {

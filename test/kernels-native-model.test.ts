@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { installNativeKernels, uninstallNativeKernels } from '../packages/trainer/src/kernels/native.js';
 import { relDiff } from './kernels-compare.js';
-import { threeAdamSteps } from './model-steps.js';
+import { threeAdamSteps } from '../packages/trainer/src/bench/check.js';
 
 const probe = installNativeKernels();
 uninstallNativeKernels();

@@ -42,7 +42,7 @@ import {
   softmaxCase,
 } from './fused-cases.js';
 import type { FusedCase } from './fused-cases.js';
-import { STEPS_MODEL, threeAdamSteps } from './model-steps.js';
+import { checkKernels, STEPS_MODEL, threeAdamSteps } from '../packages/trainer/src/bench/check.js';
 import { runBench } from '../packages/trainer/src/bench/bench.js';
 import { modelConfig } from '../packages/trainer/src/model/config.js';
 import { createPolicy } from '../packages/trainer/src/model/policy.js';
@@ -269,6 +269,17 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
     const adam = Math.ceil(tensors / (L - 1)) + 1 + Math.ceil(tensors / Math.floor((L - 3) / 2));
     expect(fusedCount.ours).toBe(3 * (5 * 3 + 2 * 3 + 4 + 2 + adam));
     expect(fusedCount.total).toBeLessThan(0.7 * plainCount.total);
+  });
+});
+
+describe.skipIf(skipReason !== '')(`bench --check on webgpu${skipReason}`, () => {
+  it('passes: train steps and generations with the WGSL kernels match tfjs own, and those stay installed', async () => {
+    const r = await checkKernels();
+    expect(r.backend).toBe('webgpu');
+    expect(r.cases).toHaveLength(4);
+    r.cases.forEach((c) => expect(c.max_rel_diff).toBeLessThanOrEqual(c.tolerance));
+    expect(r.ok).toBe(true);
+    expect(WEBGPU_FUSED_KERNELS.every(hasKernel)).toBe(true);
   });
 });
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Issue 8's GPU measurements in one device call (packed by pack.sh as build/gpu/acceptance.sh; ~4 minutes on
-# an H200): PyTorch CUDA, then webgpu without and with the fused WGSL kernels, alternating, on the
+# an H200): first the WGSL kernels against tfjs' own (bench --check, seconds), then PyTorch CUDA, then webgpu
+# without and with the fused WGSL kernels, alternating, on the
 # acceptance shape (--d 256 --layers 4) with one profiled run (GPU time per kernel from timestamp queries,
 # launch and read costs), the bench defaults and the shipped base model; then GRPO steps of the quickstart
 # with and without length-sorted update passes.
@@ -9,6 +10,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 torch="python3 $here/torch_reference.py --device cuda"
 bench="brevity bench --json --backend webgpu --repeats 5"
 exec bash "$here/run.sh" \
+  "brevity bench --check --backend webgpu" \
   "$torch --d 256 --layers 4" \
   "BREVITY_WEBGPU_FUSED=0 $bench -d 256 --layers 4" \
   "$bench -d 256 --layers 4" \

@@ -19,6 +19,8 @@ export interface BenchArgs extends Partial<BenchShape> {
   repeats: number;
   json: boolean;
   profile?: boolean;
+  /** Compare the backend's fast kernels with tfjs' own end to end instead (bench/check.ts). */
+  check?: boolean;
 }
 
 /** Preset values, then explicit flags on top. */
@@ -130,7 +132,35 @@ async function grpoBench(a: BenchArgs): Promise<void> {
   if (!a.json) process.stdout.write(lines.join('\n') + '\n');
 }
 
+/** `--check`: the backend's fast kernels against tfjs' own; a JSON line or a table; fails when one differs. */
+async function checkBench(a: BenchArgs): Promise<void> {
+  if (a.grpo !== undefined || a.profile) throw new UserError('--check runs alone: no --grpo or --profile');
+  const name = a.backend === 'all' || !a.backend ? 'auto' : a.backend;
+  const backend = (
+    await initBackend(name).catch((e: Error) => {
+      throw new UserError(e.message);
+    })
+  ).name;
+  const { checkKernels } = await import('./check.js');
+  const r = await checkKernels().catch((e: Error) => {
+    throw new UserError(`bench --check on ${backend}: ${e.message}`);
+  });
+  if (a.json) process.stdout.write(JSON.stringify({ framework: 'tfjs', ...r }) + '\n');
+  else {
+    const lines = r.cases.map(
+      (c) =>
+        `${c.ok ? 'ok  ' : 'FAIL'}  ${c.max_rel_diff.toExponential(2).padStart(9)}  (<= ${c.tolerance})  ${c.name}`,
+    );
+    process.stdout.write([`fast kernels vs tfjs' own on ${backend}:`, ...lines].join('\n') + '\n');
+  }
+  if (!r.ok) {
+    process.stderr.write(`brevity: bench --check: the fast kernels of ${backend} differ from tfjs' own\n`);
+    process.exitCode = 1;
+  }
+}
+
 export async function benchCommand(a: BenchArgs): Promise<void> {
+  if (a.check) return checkBench(a);
   if (a.grpo !== undefined) return grpoBench(a);
   if (a.set?.length) throw new UserError('--set applies to --grpo (a train config) only');
   const o = resolveShape(a);

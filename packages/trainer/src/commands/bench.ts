@@ -46,6 +46,12 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         describe:
           'With --json: add kernel vs wall time of a train step and a sampling run, the heaviest kernels, and the launch and read costs (GPU times on webgpu need timestamp queries: BREVITY_DAWN_FLAGS=enable-dawn-features=allow_unsafe_apis)',
       })
+      .option('check', {
+        type: 'boolean',
+        default: false,
+        describe:
+          "Instead of timing: compare the backend's fast kernels (webgpu's WGSL programs, the cpu backend's native ones) with tfjs' own through train steps and a generation; exits 1 when they differ",
+      })
       .option('repeats', {
         type: 'number',
         default: 5,

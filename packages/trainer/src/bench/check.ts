@@ -1,0 +1,230 @@
+/**
+ * `brevity bench --check`: the active backend's fast kernels (webgpu's WGSL programs, the cpu backend's
+ * native ones) against tfjs' own kernels on the same backend, end to end through the model: three AdamW steps
+ * of a small policy (every training kernel, the optimizer and its in-place update) and a sampled generation
+ * with its KV cache (every decoding kernel). The test suite checks the same kernels case by case; this runs
+ * where the tests cannot, such as a GPU machine with nothing but the bundled CLI. Differences are relative:
+ * max |fast - plain| / max(1, max |plain|).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '@brevity/core';
+import { modelConfig, type ModelConfigInput } from '../model/config.js';
+import { generate, type Generation } from '../model/generate.js';
+import { softmaxCrossEntropy } from '../model/ops.js';
+import { createPolicy } from '../model/policy.js';
+import { AdamW } from '../optim/adamw.js';
+import { readStep, trainStep } from '../optim/step.js';
+
+/** max |got - want| / max(1, max |want|); non-finite values must sit at the same places in both. */
+export function relDiff(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  if (got.length !== want.length) return Infinity;
+  let diff = 0;
+  let scale = 1;
+  for (let i = 0; i < want.length; i++) {
+    if (!Number.isFinite(want[i]) || !Number.isFinite(got[i])) {
+      if (!Object.is(got[i], want[i])) return Infinity;
+      continue;
+    }
+    diff = Math.max(diff, Math.abs(got[i] - want[i]));
+    scale = Math.max(scale, Math.abs(want[i]));
+  }
+  return diff / scale;
+}
+
+/** Per-step [loss, gradNorm] pairs (flattened), the final weights and optimizer moments. */
+export interface StepsResult {
+  metrics: number[];
+  weights: Float32Array[];
+  /** The optimizer's m and v per variable after the last step (read after the first step too). */
+  moments: Float32Array[];
+  /**
+   * Largest change of a frozen reference that copied the policy's weights before the steps (Policy.copyFrom
+   * shares their buffers): an optimizer updating in place must leave it at 0.
+   */
+  referenceMoved: number;
+}
+
+/** The tiny policy of the kernel tests' train steps (16 parameter tensors). */
+export const STEPS_MODEL = { vocab: 11, d: 16, layers: 2, heads: 2, ctx: 8 } as const;
+
+/**
+ * Three AdamW steps (weight decay 0.1, clipping at 1, lr 1e-2) of a policy from a fixed init on `batch`
+ * sequences of the model's full context, read asynchronously so the same code runs on every backend.
+ */
+export async function threeAdamSteps(model: ModelConfigInput = STEPS_MODEL, batch = 3): Promise<StepsResult> {
+  const cfg = modelConfig(model);
+  const policy = createPolicy(cfg, 7);
+  const reference = createPolicy(cfg, 0, false);
+  reference.copyFrom(policy);
+  const init = await policy.weights();
+  const [B, T, V] = [batch, cfg.ctx, cfg.vocab];
+  const ids = tf.tensor2d(
+    Int32Array.from({ length: B * T }, (_, i) => (i * 5 + 1) % V),
+    [B, T],
+    'int32',
+  );
+  const targets = tf.tensor1d(
+    Int32Array.from({ length: B * T }, (_, i) => (i * 3 + 2) % V),
+    'int32',
+  );
+  const weights = tf.fill([B * T], 1 / (B * T)) as tf.Tensor1D;
+  const opt = new AdamW(
+    policy.variables,
+    policy.specs.map((s) => s.decay),
+    { weightDecay: 0.1, gradClip: 1 },
+  );
+  const loss = () =>
+    softmaxCrossEntropy(tf.reshape(policy.forward(ids).logits, [B * T, V]) as tf.Tensor2D, targets, weights);
+  const metrics: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const r = await readStep(trainStep(opt, loss, 1e-2));
+    metrics.push(r.loss, r.gradNorm);
+    if (i === 0) await opt.state(); // leaves host copies of the moments behind on webgpu
+  }
+  const out = await Promise.all(policy.variables.map(async (v) => (await v.data()) as Float32Array));
+  const state = await opt.state();
+  let referenceMoved = 0;
+  for (const [name, w] of await reference.weights())
+    w.forEach((x, j) => (referenceMoved = Math.max(referenceMoved, Math.abs(x - init.get(name)![j]))));
+  tf.dispose([ids, targets, weights]);
+  opt.dispose();
+  policy.dispose();
+  reference.dispose();
+  return { metrics, weights: out, moments: [...state.m, ...state.v], referenceMoved };
+}
+
+/** `n` prompts of 2-6 tokens from ids 2..10 (ids 0 and 1 stay free for padding and EOS). */
+export function randomPrompts(n: number, seed: number): Int32Array[] {
+  const rng = Rng.from(seed);
+  return Array.from({ length: n }, () =>
+    Int32Array.from({ length: rng.intBetween(2, 7) }, () => rng.intBetween(2, 11)),
+  );
+}
+
+/** Fast and plain kernels of the active backend, for switching between them. */
+export interface KernelSwitch {
+  install(): void;
+  uninstall(): void;
+}
+
+async function kernelSwitch(): Promise<KernelSwitch> {
+  const backend = tf.getBackend();
+  if (backend === 'webgpu') {
+    const k = await import('../kernels/webgpu-fused.js');
+    return { install: () => void k.installWebgpuKernels(), uninstall: k.uninstallWebgpuKernels };
+  }
+  if (backend === 'cpu') {
+    const n = await import('../kernels/native.js');
+    if (n.nativeAddon() !== null)
+      return { install: () => void n.installNativeKernels(), uninstall: n.uninstallNativeKernels };
+  }
+  throw new Error(
+    `--check compares fast kernels with tfjs' own, and backend ${backend} has none installed here ` +
+      `(webgpu's WGSL programs, or the cpu backend's native kernels)`,
+  );
+}
+
+export interface CheckCase {
+  name: string;
+  /** The largest relative difference of the case's outputs (Infinity: shapes or samples differ). */
+  max_rel_diff: number;
+  tolerance: number;
+  ok: boolean;
+}
+
+export interface CheckResult {
+  backend: string;
+  ok: boolean;
+  cases: CheckCase[];
+}
+
+const worst = (pairs: [ArrayLike<number>, ArrayLike<number>][]) =>
+  Math.max(0, ...pairs.map(([got, want]) => relDiff(got, want)));
+
+/**
+ * Train steps: losses, gradient norms and moments, and (with `weights`) the weights; a reference sharing the
+ * weights must not move. The weights only for a small model: Adam's normalised step turns a rounding-level
+ * difference in a near-zero gradient into a difference of up to 2 lr in its weight (3e-4 relative at d 128
+ * on cpu), while the moments keep the gradients' own, tiny, differences.
+ */
+async function trainCase(
+  s: KernelSwitch,
+  model: ModelConfigInput,
+  batch: number,
+  weights: boolean,
+): Promise<number> {
+  s.uninstall();
+  const plain = await threeAdamSteps(model, batch);
+  s.install();
+  const fast = await threeAdamSteps(model, batch);
+  if (fast.referenceMoved !== 0 || !plain.metrics.every(Number.isFinite)) return Infinity;
+  return worst([
+    [fast.metrics, plain.metrics],
+    ...fast.moments.map((m, i): [Float32Array, Float32Array] => [m, plain.moments[i]]),
+    ...(weights ? fast.weights.map((w, i): [Float32Array, Float32Array] => [w, plain.weights[i]]) : []),
+  ]);
+}
+
+/** A sampled generation: the same tokens (same seed), and their log-probs and entropies. */
+async function generateCase(s: KernelSwitch, model: ModelConfigInput, tokens: number): Promise<number> {
+  const policy = createPolicy(modelConfig(model), 7);
+  const prompts = randomPrompts(6, 3);
+  const opts = { maxNewTokens: tokens, eosId: 1, temperature: 1.3, rng: 5 };
+  try {
+    s.uninstall();
+    const plain = await generate(policy, prompts, opts);
+    s.install();
+    const fast = await generate(policy, prompts, opts);
+    const same = (a: Generation, b: Generation) =>
+      a.tokens.length === b.tokens.length && a.tokens.every((t, i) => t === b.tokens[i]);
+    if (!fast.every((g, i) => same(g, plain[i]))) return Infinity;
+    return worst(
+      fast.flatMap((g, i): [Float32Array, Float32Array][] => [
+        [g.logprobs, plain[i].logprobs],
+        [g.entropies, plain[i].entropies],
+      ]),
+    );
+  } finally {
+    policy.dispose();
+  }
+}
+
+/**
+ * Runs every case on the active backend; the fast kernels stay installed afterwards. `kernels` switches
+ * between fast and plain kernels (default: the backend's own; tests pass a broken one).
+ */
+export async function checkKernels(kernels?: KernelSwitch): Promise<CheckResult> {
+  const s = kernels ?? (await kernelSwitch());
+  const cases: [string, () => Promise<number>, number][] = [
+    [
+      'train: 3 AdamW steps, d 16, 2 layers, 3 x 8 tokens (losses, norms, moments, weights)',
+      () => trainCase(s, STEPS_MODEL, 3, true),
+      1e-5,
+    ],
+    [
+      'train: 3 AdamW steps, d 128, 2 layers, 4 heads, 4 x 72 tokens (losses, norms, moments)',
+      () => trainCase(s, { vocab: 64, d: 128, layers: 2, heads: 4, ctx: 72 }, 4, false),
+      1e-5,
+    ],
+    [
+      'generate: 6 prompts x 12 tokens, d 16, 2 heads (samples, log-probs, entropies)',
+      () => generateCase(s, { vocab: 12, d: 16, layers: 2, heads: 2, ctx: 32 }, 12),
+      1e-4,
+    ],
+    [
+      'generate: 6 prompts x 40 tokens, d 128, 4 heads (samples, log-probs, entropies)',
+      () => generateCase(s, { vocab: 12, d: 128, layers: 2, heads: 4, ctx: 48 }, 40),
+      1e-4,
+    ],
+  ];
+  const out: CheckCase[] = [];
+  try {
+    for (const [name, run, tolerance] of cases) {
+      const d = await run();
+      out.push({ name, max_rel_diff: d, tolerance, ok: d <= tolerance });
+    }
+  } finally {
+    s.install();
+  }
+  return { backend: tf.getBackend(), ok: out.every((c) => c.ok), cases: out };
+}
