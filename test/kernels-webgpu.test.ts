@@ -19,8 +19,10 @@ import {
 import {
   countWebgpuLaunches,
   installWebgpuKernels,
+  leftOutGroups,
   uninstallWebgpuKernels,
   WEBGPU_FUSED_KERNELS,
+  WEBGPU_KERNEL_GROUPS,
 } from '../packages/trainer/src/kernels/webgpu-fused.js';
 import { hasKernel } from '../packages/trainer/src/model/fused.js';
 import { linearResidual, matMulAddsResidual, normMatMul } from '../packages/trainer/src/model/ops.js';
@@ -100,6 +102,30 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
     // The native in-place decode kernel is cpu only: webgpu has its own, over a packed cache.
     expect(hasKernel(FUSED_KERNELS.attendDecode)).toBe(false);
     expect(hasKernel(FUSED_KERNELS.attendCache)).toBe(true);
+  });
+
+  it('BREVITY_WEBGPU_FUSED leaves kernel groups out (a forward with its gradient), and refuses unknown ones', async () => {
+    expect(leftOutGroups(undefined)).toEqual([]);
+    expect(leftOutGroups('1')).toEqual([]);
+    expect(leftOutGroups('0')).toEqual(Object.keys(WEBGPU_KERNEL_GROUPS));
+    expect(leftOutGroups('-attention, -adam')).toEqual(['attention', 'adam']);
+    expect(() => leftOutGroups('-atention')).toThrow(/"-atention" is not one \(groups: norm, normMatMul,/);
+    expect(() => leftOutGroups('attention')).toThrow(/groups to leave out like -attention/);
+    const all = WEBGPU_FUSED_KERNELS.length;
+    uninstallWebgpuKernels();
+    try {
+      expect(installWebgpuKernels(['attention', 'adam'])).toBe(all - 3);
+      expect(hasKernel(FUSED_KERNELS.attention) || hasKernel(FUSED_KERNELS.attentionGrad)).toBe(false);
+      expect(hasKernel(FUSED_KERNELS.adamTensors)).toBe(false);
+      expect(hasKernel(FUSED_KERNELS.rmsNorm)).toBe(true);
+      // A train step runs with tfjs' attention and optimizer beside the other fused kernels.
+      const steps = await threeAdamSteps();
+      expect(steps.metrics.every(Number.isFinite)).toBe(true);
+    } finally {
+      uninstallWebgpuKernels();
+      installWebgpuKernels();
+    }
+    expect(WEBGPU_FUSED_KERNELS.every(hasKernel)).toBe(true);
   });
 
   it('a second initBackend keeps the first Dawn instance (tfjs keeps its device; replacing it crashed Dawn)', async () => {

@@ -170,11 +170,13 @@ async function loadWebgpu(given: BackendOptions): Promise<string> {
     );
   await import('@tensorflow/tfjs-backend-webgpu');
   await activate('webgpu');
-  let fused = 'tfjs kernels only (BREVITY_WEBGPU_FUSED=0)';
-  if (process.env.BREVITY_WEBGPU_FUSED !== '0') {
-    const { installWebgpuKernels } = await import('./kernels/webgpu-fused.js');
-    fused = `${installWebgpuKernels()} fused WGSL kernels`;
-  }
+  const { installWebgpuKernels, leftOutGroups } = await import('./kernels/webgpu-fused.js');
+  const leaveOut = leftOutGroups();
+  const count = installWebgpuKernels(leaveOut);
+  const fused =
+    count === 0
+      ? 'tfjs kernels only (BREVITY_WEBGPU_FUSED=0)'
+      : `${count} fused WGSL kernels${leaveOut.length ? ` (without ${leaveOut.join(', ')})` : ''}`;
   const what = [adapter.info?.vendor, adapter.info?.description].filter(Boolean).join(' ');
   const mode = opts.featureLevel === 'compatibility' ? ', compatibility mode' : '';
   dawn = { options: JSON.stringify(opts), note: `Dawn WebGPU${what ? ` (${what})` : ''}${mode}, ${fused}` };

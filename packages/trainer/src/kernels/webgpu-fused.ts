@@ -250,37 +250,80 @@ function reluGrad({ inputs, backend }: KernelArgs): tf.TensorInfo {
   return { ...out, shape: y.shape };
 }
 
-const KERNELS: [string, (a: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]][] = [
-  [FUSED_KERNELS.rmsNorm, rmsNorm],
-  [FUSED_KERNELS.rmsNormTrain, rmsNormTrain],
-  [FUSED_KERNELS.normMatMul, normMatMul],
-  [FUSED_KERNELS.rmsNormGrad, rmsNormGrad],
-  [FUSED_KERNELS.maskedSoftmax, maskedSoftmax],
-  [FUSED_KERNELS.softmaxGrad, softmaxGrad],
-  [FUSED_KERNELS.crossEntropy, crossEntropy],
-  [FUSED_KERNELS.crossEntropyGrad, crossEntropyGrad],
-  [FUSED_KERNELS.attention, attention],
-  [FUSED_KERNELS.attentionGrad, attentionGrad],
-  [FUSED_KERNELS.attendCache, attendCache],
-  [FUSED_KERNELS.embed, embed],
-  [FUSED_KERNELS.reluGrad, reluGrad],
-  [FUSED_KERNELS.tokenLogprob, tokenLogprob],
-  [FUSED_KERNELS.tokenLogprobGrad, tokenLogprobGrad],
-  [FUSED_KERNELS.tokenEntropy, tokenEntropy],
-  [FUSED_KERNELS.tokenEntropyGrad, tokenEntropyGrad],
-  [FUSED_KERNELS.adamTensors, adamTensors],
-];
+type KernelFn = (a: KernelArgs) => tf.TensorInfo | tf.TensorInfo[];
+
+/**
+ * The kernels by group: the kernels of a group go together (a forward and its gradient), and
+ * `BREVITY_WEBGPU_FUSED=-group,...` leaves groups out (to time one against tfjs' composition).
+ */
+export const WEBGPU_KERNEL_GROUPS: Record<string, [string, KernelFn][]> = {
+  norm: [
+    [FUSED_KERNELS.rmsNorm, rmsNorm],
+    [FUSED_KERNELS.rmsNormTrain, rmsNormTrain],
+    [FUSED_KERNELS.rmsNormGrad, rmsNormGrad],
+  ],
+  normMatMul: [[FUSED_KERNELS.normMatMul, normMatMul]],
+  softmax: [
+    [FUSED_KERNELS.maskedSoftmax, maskedSoftmax],
+    [FUSED_KERNELS.softmaxGrad, softmaxGrad],
+  ],
+  crossEntropy: [
+    [FUSED_KERNELS.crossEntropy, crossEntropy],
+    [FUSED_KERNELS.crossEntropyGrad, crossEntropyGrad],
+  ],
+  attention: [
+    [FUSED_KERNELS.attention, attention],
+    [FUSED_KERNELS.attentionGrad, attentionGrad],
+  ],
+  decode: [[FUSED_KERNELS.attendCache, attendCache]],
+  embed: [[FUSED_KERNELS.embed, embed]],
+  relu: [[FUSED_KERNELS.reluGrad, reluGrad]],
+  tokens: [
+    [FUSED_KERNELS.tokenLogprob, tokenLogprob],
+    [FUSED_KERNELS.tokenLogprobGrad, tokenLogprobGrad],
+    [FUSED_KERNELS.tokenEntropy, tokenEntropy],
+    [FUSED_KERNELS.tokenEntropyGrad, tokenEntropyGrad],
+  ],
+  adam: [[FUSED_KERNELS.adamTensors, adamTensors]],
+};
+
+const KERNELS = Object.values(WEBGPU_KERNEL_GROUPS).flat();
 
 /** Names of the fused kernels the webgpu backend gets. */
 export const WEBGPU_FUSED_KERNELS: readonly string[] = KERNELS.map(([name]) => name);
 
-/** Registers the fused kernels for webgpu (idempotent). Returns how many are registered. */
-export function installWebgpuKernels(): number {
+/**
+ * The kernel groups `BREVITY_WEBGPU_FUSED` leaves out: unset or "1" none, "0" all, "-attention,-adam" those
+ * (names of WEBGPU_KERNEL_GROUPS). Throws on anything else, naming the known groups.
+ */
+export function leftOutGroups(value: string | undefined = process.env.BREVITY_WEBGPU_FUSED): string[] {
+  const groups = Object.keys(WEBGPU_KERNEL_GROUPS);
+  if (value === undefined || value === '' || value === '1') return [];
+  if (value === '0') return groups;
+  return value.split(',').map((item) => {
+    const name = item.trim().replace(/^-/, '');
+    if (!item.trim().startsWith('-') || !groups.includes(name))
+      throw new Error(
+        `BREVITY_WEBGPU_FUSED: expected 0, 1 or groups to leave out like -attention,-adam; ` +
+          `"${item.trim()}" is not one (groups: ${groups.join(', ')})`,
+      );
+    return name;
+  });
+}
+
+/**
+ * Registers the fused kernels for webgpu but the groups left out (default: as BREVITY_WEBGPU_FUSED says),
+ * idempotent. Returns how many are registered.
+ */
+export function installWebgpuKernels(leaveOut: string[] = leftOutGroups()): number {
   installReadWrite((tf.findBackend(BACKEND) as unknown as WebgpuBackendLike).device);
-  for (const [kernelName, kernelFunc] of KERNELS)
+  const kernels = Object.entries(WEBGPU_KERNEL_GROUPS)
+    .filter(([group]) => !leaveOut.includes(group))
+    .flatMap(([, ks]) => ks);
+  for (const [kernelName, kernelFunc] of kernels)
     if (!tf.getKernel(kernelName, BACKEND))
       tf.registerKernel({ kernelName, backendName: BACKEND, kernelFunc: kernelFunc as tf.KernelFunc });
-  return KERNELS.length;
+  return kernels.length;
 }
 
 /** Removes them again (tests compare against tfjs' compositions on the same backend). */
