@@ -25,7 +25,12 @@ import {
   WEBGPU_KERNEL_GROUPS,
 } from '../packages/trainer/src/kernels/webgpu-fused.js';
 import { hasKernel } from '../packages/trainer/src/model/fused.js';
-import { linearResidual, matMulAddsResidual, normMatMul } from '../packages/trainer/src/model/ops.js';
+import {
+  linearResidual,
+  matMulAddsResidual,
+  normMatMul,
+  tokenPositionEmbedding,
+} from '../packages/trainer/src/model/ops.js';
 import { relDiff } from './kernels-compare.js';
 import {
   ATTENTION_CASES,
@@ -163,6 +168,33 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
     },
   );
 
+  // [B, T, V, C]: repeated ids, T below the position table's C, one row per batch.
+  it.each([
+    [3, 5, 7, 8],
+    [2, 16, 11, 16],
+    [5, 1, 4, 9],
+  ] as [number, number, number, number][])(
+    'token + position embeddings of a training forward and both tables gradients: B %i, T %i, V %i, C %i',
+    async (B, T, V, C) => {
+      const D = 6;
+      const [tok, pos, w] = [rand([V, D]), rand([C, D]), rand([B * T, D])] as tf.Tensor2D[];
+      const ids = tf.tensor2d(
+        Int32Array.from({ length: B * T }, (_, i) => (i * 3) % V),
+        [B, T],
+        'int32',
+      );
+      const c = {
+        inputs: [tok, pos, w, ids],
+        run: () => {
+          const f = (a: tf.Tensor, b: tf.Tensor) =>
+            tf.sum(tf.mul(tokenPositionEmbedding(a as tf.Tensor2D, b as tf.Tensor2D, ids), w));
+          return [tokenPositionEmbedding(tok, pos, ids), ...tf.grads(f)([tok, pos])];
+        },
+      };
+      expect(await worstDiff(c)).toBeLessThan(1e-5);
+    },
+  );
+
   // [rows, K, N, relu]: a decode batch, N not a multiple of the 64-column tile, K wider than the workgroup.
   it.each([
     [1, 8, 5, false],
@@ -284,16 +316,17 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
     expect(fused.referenceMoved).toBe(0);
     expect(plain.referenceMoved).toBe(0);
     expect(plainCount.ours).toBe(0);
-    // Per step (2 blocks): 5 RMSNorms (1 program forward, which keeps the inverse norms, and 2 backward),
-    // 2 attentions (1 + 2), the loss (3 + 1), the ReLU gradients (2), and AdamW over the 16 tensors with L
-    // storage buffers per shader stage: the norm's partial sums over L - 1 gradients a launch, its square
-    // root, and the update of (L - 3) / 2 tensors a launch (L = 16 on the software adapter: 2 + 1 + 3).
+    // Per step (2 blocks): the embeddings (1 + 1), 5 RMSNorms (1 program forward, which keeps the inverse
+    // norms, and 2 backward), 2 attentions (1 + 2), the loss (3 + 1), the ReLU gradients (2), and AdamW over
+    // the 16 tensors with L storage buffers per shader stage: the norm's partial sums over L - 1 gradients a
+    // launch, its square root, and the update of (L - 3) / 2 tensors a launch (L = 16 on the software
+    // adapter: 2 + 1 + 3).
     const tensors = createPolicy(modelConfig(STEPS_MODEL), 0).variables.length;
     expect(tensors).toBe(16);
     const L = (tf.backend() as unknown as { device: GPUDeviceLike }).device.limits
       .maxStorageBuffersPerShaderStage;
     const adam = Math.ceil(tensors / (L - 1)) + 1 + Math.ceil(tensors / Math.floor((L - 3) / 2));
-    expect(fusedCount.ours).toBe(3 * (5 * 3 + 2 * 3 + 4 + 2 + adam));
+    expect(fusedCount.ours).toBe(3 * (2 + 5 * 3 + 2 * 3 + 4 + 2 + adam));
     expect(fusedCount.total).toBeLessThan(0.7 * plainCount.total);
   });
 });

@@ -49,9 +49,15 @@ export const FUSED_KERNELS = {
   tokenEntropyGrad: 'BrevityTokenEntropyGrad',
   /**
    * inputs {tokEmb [V,D], posEmb [C,D], tokens [N] int32, positions [N] int32} -> tokEmb[tokens] +
-   * posEmb[positions] [N, D], without gradients (generation).
+   * posEmb[positions] [N, D]; its gradient is embedGrad (training on webgpu) or none (generation).
    */
   embed: 'BrevityEmbed',
+  /**
+   * inputs {dy [N,D], tokens [N] int32, positions [N] int32}, attrs {vocab V, ctx C} -> [dTokEmb [V,D],
+   * dPosEmb [C,D]]: the gradients of embed, each row the sum of the dy rows of its id (webgpu; within
+   * EMBED_GRAD_LIMITS).
+   */
+  embedGrad: 'BrevityEmbedGrad',
   /** inputs {y (a ReLU's output), dy} -> dy where y > 0, else 0: the ReLU's gradient in one pass. */
   reluGrad: 'BrevityReluGrad',
   /** inputs {x [N,D], g [D]}, attrs {eps} -> [N, D]. */
@@ -73,6 +79,9 @@ export const FUSED_KERNELS = {
 
 /** The largest sequence length and head width the fused attention kernels take; beyond them, tfjs ops. */
 export const ATTENTION_LIMITS = { maxT: 1024, maxDh: 256 } as const;
+
+/** embedGrad loops over all N rows for each of the (V + C) x D outputs: at most this (V + C) x N. */
+export const EMBED_GRAD_LIMITS = { maxWork: 1 << 22 } as const;
 
 /** The widest input normMatMul normalises (it keeps the normalised row in 4 KB of workgroup memory). */
 export const NORM_MATMUL_LIMITS = { maxK: 1024 } as const;

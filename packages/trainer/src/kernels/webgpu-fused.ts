@@ -10,7 +10,7 @@
  * tested against those compositions on the same backend (test/kernels-webgpu.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { FUSED_KERNELS } from './fused-names.js';
+import { EMBED_GRAD_LIMITS, FUSED_KERNELS } from './fused-names.js';
 import { maskedSoftmaxShape } from './fused-shapes.js';
 import { adamTensors } from './webgpu-adam.js';
 import { normMatMul } from './webgpu-norm-matmul.js';
@@ -27,6 +27,7 @@ import {
 } from './webgpu-kernel-args.js';
 import {
   crossEntropyGradProgram,
+  embedGradProgram,
   embedProgram,
   reluGradProgram,
   tokenEntropyGradProgram,
@@ -238,6 +239,33 @@ function embed({ inputs, backend }: KernelArgs): tf.TensorInfo {
   return { ...out, shape: [N, D] };
 }
 
+function embedGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+  const be = backend as WebgpuBackendLike;
+  const { dy, tokens, positions } = inputs;
+  const { vocab: V, ctx: C } = attrs as { vocab: number; ctx: number };
+  const [N, D] = dy.shape;
+  tf.util.assert(
+    dy.shape.length === 2 &&
+      tokens.shape.join() === String(N) &&
+      positions.shape.join() === String(N) &&
+      tokens.dtype === 'int32' &&
+      positions.dtype === 'int32',
+    () => `${FUSED_KERNELS.embedGrad}: dy [${dy.shape}], tokens and positions (int32 [N]) do not match`,
+  );
+  tf.util.assert(
+    (V + C) * N <= EMBED_GRAD_LIMITS.maxWork,
+    () => `${FUSED_KERNELS.embedGrad}: (${V} + ${C}) x ${N} exceeds ${JSON.stringify(EMBED_GRAD_LIMITS)}`,
+  );
+  const dPos = be.makeTensorInfo([C, D], 'float32'); // written by the program
+  const dTok = be.runWebGPUProgram(
+    embedGradProgram(V, C, D),
+    [float32(dy, `${FUSED_KERNELS.embedGrad}: dy`), tokens, positions, dPos],
+    'float32',
+    [i32((V + C) * D), i32(D), i32(V), i32(N)],
+  );
+  return [{ ...dTok, shape: [V, D] }, dPos];
+}
+
 function reluGrad({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const be = backend as WebgpuBackendLike;
   const { y, dy } = inputs;
@@ -276,7 +304,10 @@ export const WEBGPU_KERNEL_GROUPS: Record<string, [string, KernelFn][]> = {
     [FUSED_KERNELS.attentionGrad, attentionGrad],
   ],
   decode: [[FUSED_KERNELS.attendCache, attendCache]],
-  embed: [[FUSED_KERNELS.embed, embed]],
+  embed: [
+    [FUSED_KERNELS.embed, embed],
+    [FUSED_KERNELS.embedGrad, embedGrad],
+  ],
   relu: [[FUSED_KERNELS.reluGrad, reluGrad]],
   tokens: [
     [FUSED_KERNELS.tokenLogprob, tokenLogprob],

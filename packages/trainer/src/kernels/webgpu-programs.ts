@@ -402,6 +402,37 @@ export function tokenEntropyGradProgram(rows: number, cols: number): WgslProgram
   );
 }
 
+/**
+ * The gradients of embedProgram: result [V, D] (the token table's) and, written in place into the input
+ * dPos [C, D], the position table's; each of the (V + C) x D invocations sums the dy entries of the rows whose
+ * token (or position) is its row.
+ */
+export function embedGradProgram(V: number, C: number, D: number): WgslProgram {
+  const program = elementwiseProgram(
+    'embedgrad',
+    ['dy', 'tokens', 'positions', 'dPos'],
+    (V + C) * D,
+    `${readWrite(['dPos'])}
+      let row = i / uniforms.cols;
+      let d = i - row * uniforms.cols;
+      var acc = 0.0;
+      if (row < uniforms.vocab) {
+        for (var n = 0; n < uniforms.rows; n = n + 1) {
+          if (tokens[n] == row) { acc = acc + dy[n * uniforms.cols + d]; }
+        }
+        result[i] = acc;
+      } else {
+        let c = row - uniforms.vocab;
+        for (var n = 0; n < uniforms.rows; n = n + 1) {
+          if (positions[n] == c) { acc = acc + dy[n * uniforms.cols + d]; }
+        }
+        dPos[c * uniforms.cols + d] = acc;
+      }`,
+    'cols : i32, vocab : i32, rows : i32,',
+  );
+  return { ...program, outputShape: [V, D] }; // invocations for both tables, an output for the first
+}
+
 /** tokEmb[tokens[i]] + posEmb[positions[i]] for rows i of [rows, cols] (ids clamped into range). */
 export function embedProgram(rows: number, cols: number): WgslProgram {
   return elementwiseProgram(

@@ -10,7 +10,7 @@
  *   kernel each way where the backend has it, fused.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { FUSED_KERNELS, NORM_MATMUL_LIMITS } from '../kernels/fused-names.js';
+import { EMBED_GRAD_LIMITS, FUSED_KERNELS, NORM_MATMUL_LIMITS } from '../kernels/fused-names.js';
 import { crossEntropyFused, hasKernel, rmsNorm } from './fused.js';
 
 /** tf.tidy with the callback's own return type (tfjs types it as TensorContainer). */
@@ -152,6 +152,44 @@ export function embedding(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
     };
   }) as unknown as CustomGradientFunc<tf.Tensor2D>);
   return f(table) as tf.Tensor2D;
+}
+
+/**
+ * Token plus position embeddings of a training forward: tok[ids] + pos[t] for ids [B, T] -> [B*T, D],
+ * differentiable in both tables. Where the backend has embed and embedGrad (webgpu) and the gradient fits
+ * EMBED_GRAD_LIMITS, one kernel each way; else a gather (embedding), a slice and a broadcast add.
+ */
+export function tokenPositionEmbedding(tok: tf.Tensor2D, pos: tf.Tensor2D, ids: tf.Tensor2D): tf.Tensor2D {
+  const [B, T] = ids.shape;
+  const [[V, D], C] = [tok.shape, pos.shape[0]];
+  const flatIds = tf.reshape(ids, [B * T]) as tf.Tensor1D;
+  if (
+    !hasKernel(FUSED_KERNELS.embedGrad) ||
+    !hasKernel(FUSED_KERNELS.embed) ||
+    (V + C) * B * T > EMBED_GRAD_LIMITS.maxWork
+  ) {
+    const x = tf.add(tf.reshape(embedding(tok, flatIds), [B, T, D]), tf.slice(pos, [0, 0], [T, D]));
+    return tf.reshape(x, [B * T, D]) as tf.Tensor2D;
+  }
+  const positions = tf.tensor1d(
+    Int32Array.from({ length: B * T }, (_, n) => n % T),
+    'int32',
+  );
+  const f = tf.customGrad(((t: tf.Tensor2D, p: tf.Tensor2D, save: tf.GradSaveFunc) => {
+    save([flatIds, positions]);
+    return {
+      value: tf.engine().runKernel(FUSED_KERNELS.embed, { tokEmb: t, posEmb: p, tokens: flatIds, positions }),
+      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) =>
+        tf
+          .engine()
+          .runKernel(
+            FUSED_KERNELS.embedGrad,
+            { dy, tokens: saved[0], positions: saved[1] },
+            { vocab: V, ctx: C },
+          ) as tf.Tensor[],
+    };
+  }) as unknown as CustomGradientFunc<tf.Tensor2D>);
+  return f(tok, pos) as tf.Tensor2D;
 }
 
 /** RMSNorm over the last axis (fused where the backend has the kernel): see fused.ts. */

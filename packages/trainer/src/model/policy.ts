@@ -14,7 +14,15 @@ import {
   type ModelConfigInput,
   type ParamSpec,
 } from './config.js';
-import { embedding, linear, linearRelu, linearResidual, normMatMul, rmsNorm, tokenLogprobs } from './ops.js';
+import {
+  linear,
+  linearRelu,
+  linearResidual,
+  normMatMul,
+  rmsNorm,
+  tokenLogprobs,
+  tokenPositionEmbedding,
+} from './ops.js';
 import type { DecodeCache, LayerKv } from './kv-cache.js';
 import { attention, attentionComposite, hasKernel } from './fused.js';
 import { FUSED_KERNELS } from '../kernels/fused-names.js';
@@ -133,10 +141,9 @@ export class Policy {
     const [B, T] = ids.shape;
     const { d, vocab, ctx } = this.config;
     if (T > ctx) throw new Error(`sequence length ${T} exceeds the model context ${ctx}`);
-    const tok = embedding(this.param('tok_emb') as tf.Tensor2D, tf.reshape(ids, [B * T])); // [B*T, D]
-    const pos = tf.slice(this.param('pos_emb'), [0, 0], [T, d]); // [T, D]
-    const x = tf.reshape(tf.add(tf.reshape(tok, [B, T, d]), pos), [B * T, d]);
-    const { hidden } = this.trunk(x as tf.Tensor2D, B, T, this.causalMask(T), false);
+    const [tok, pos] = [this.param('tok_emb'), this.param('pos_emb')] as tf.Tensor2D[];
+    const x = tokenPositionEmbedding(tok, pos, ids); // [B*T, D]
+    const { hidden } = this.trunk(x, B, T, this.causalMask(T), false);
     const logits = linear(hidden, this.param('head') as tf.Tensor2D); // [B*T, V]
     return { hidden: tf.reshape(hidden, [B, T, d]), logits: tf.reshape(logits, [B, T, vocab]) };
   }
