@@ -168,6 +168,25 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
     },
   );
 
+  it('adds lists of tensors in place, exactly as tf.add, over several launches, and refuses a shared target', async () => {
+    const shapes = Array.from({ length: 19 }, (_, i) => (i % 3 === 0 ? [] : i % 3 === 1 ? [i + 1] : [3, i]));
+    const as = shapes.map((sh) => rand(sh));
+    const bs = shapes.map((sh) => rand(sh));
+    const want = await Promise.all(as.map(async (a, i) => tf.add(a, bs[i]).data()));
+    const inputs: tf.NamedTensorMap = {};
+    as.forEach((a, i) => Object.assign(inputs, { [`a${i}`]: a, [`b${i}`]: bs[i] }));
+    const n = await countPrograms(async () => {
+      (tf.engine().runKernel(FUSED_KERNELS.addTensors, inputs) as tf.Tensor).dispose(); // a0, aliased
+      await as[0].data();
+    });
+    expect(n.ours).toBeGreaterThan(1); // 19 pairs do not fit one launch
+    for (const [i, a] of as.entries()) expect(Array.from(await a.data())).toEqual(Array.from(want[i]));
+    expect(tf.engine().backend.refCount(as[0].dataId)).toBe(1); // the alias is gone with its tensor
+    const view = tf.reshape(as[1], [-1]); // shares a1's buffer
+    expect(() => tf.engine().runKernel(FUSED_KERNELS.addTensors, inputs)).toThrow(/shares its buffer/);
+    tf.dispose([view, ...as, ...bs]);
+  });
+
   // [B, T, V, C]: repeated ids, T below the position table's C, one row per batch.
   it.each([
     [3, 5, 7, 8],

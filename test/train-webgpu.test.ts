@@ -8,6 +8,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, SOFTWARE_WEBGPU } from '../packages/trainer/src/backend.js';
+import { FUSED_KERNELS } from '../packages/trainer/src/kernels/fused-names.js';
+import {
+  countWebgpuLaunches,
+  installWebgpuKernels,
+  uninstallWebgpuKernels,
+} from '../packages/trainer/src/kernels/webgpu-fused.js';
+import { hasKernel } from '../packages/trainer/src/model/fused.js';
 import { runTrain } from '../packages/trainer/src/rl/train.js';
 import { tinyCheckpoint, tinyConfig, tmp } from './train-helpers.js';
 
@@ -56,6 +63,33 @@ describe.skipIf(skipReason !== '')(`GRPO on webgpu${skipReason}`, () => {
         expect(row[k], `step ${row.step} ${k}`).toBeCloseTo(cpu[i][k], 4);
       }
     });
+  }, 120_000);
+
+  it('gradients summed over micro-batches in place give the metrics of one add per tensor, exactly', async () => {
+    const config = tinyConfig(checkpoint, ['steps=2', 'optim.microBatchTokens=64']);
+    const run = async () => {
+      const runDir = tmp('brevity-webgpu-micro-');
+      await runTrain({ config, runDir, policyPath: checkpoint, backend: 'webgpu', quiet: true });
+      return runDir;
+    };
+    let inPlace = '';
+    const launched = await countWebgpuLaunches(async () => (inPlace = await run()));
+    uninstallWebgpuKernels();
+    installWebgpuKernels(['accumulate']);
+    let plain = '';
+    try {
+      expect(hasKernel(FUSED_KERNELS.addTensors)).toBe(false);
+      const without = await countWebgpuLaunches(async () => (plain = await run()));
+      expect(launched.total).toBeLessThan(without.total);
+    } finally {
+      installWebgpuKernels();
+    }
+    const passes = readFileSync(join(inPlace, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as Record<string, number>)['perf/micro_batches']);
+    expect(Math.min(...passes)).toBeGreaterThan(1); // several micro-batches every step
+    expect(metrics(inPlace)).toEqual(metrics(plain));
   }, 120_000);
 
   it('a run resumed from its checkpoint logs what an uninterrupted one does', async () => {

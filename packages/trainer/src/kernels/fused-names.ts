@@ -37,6 +37,12 @@ export const FUSED_KERNELS = {
    */
   adamTensors: 'BrevityAdamTensors',
   /**
+   * inputs {a0..a{n-1}, b0..b{n-1}} (float32, a{i} and b{i} of one size) -> a0 (aliased): a{i} += b{i} IN
+   * PLACE for every i, in a few launches (gradient accumulation over micro-batches; each a{i} must own its
+   * buffer).
+   */
+  addTensors: 'BrevityAddTensors',
+  /**
    * inputs {logits [N,V], targets [N] int32}, attrs {temperature} -> log softmax(logits / temperature)[target]
    * per row [N] (0 for a target outside [0, V)).
    */

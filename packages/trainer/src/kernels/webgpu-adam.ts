@@ -1,7 +1,9 @@
 /**
- * AdamW over all parameter tensors in a few webgpu launches (FUSED_KERNELS.adamTensors), in place: tfjs gives
- * a program one output, so the programs here write some of their inputs (READ_WRITE_MARKER). Registered with
- * the other fused kernels by webgpu-fused.ts; tested against the tfjs path (test/kernels-webgpu.test.ts).
+ * Multi-tensor kernels on webgpu, in place and in a few launches whatever the number of tensors: AdamW over
+ * all parameter tensors (FUSED_KERNELS.adamTensors) and the sum of two lists of tensors (addTensors, the
+ * gradient accumulation over micro-batches). tfjs gives a program one output, so the programs here write some
+ * of their inputs (READ_WRITE_MARKER). Registered with the other fused kernels by webgpu-fused.ts; tested
+ * against the tfjs path (test/kernels-webgpu.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { FUSED_KERNELS } from './fused-names.js';
@@ -208,4 +210,69 @@ export function adamTensors({ inputs, backend, attrs }: KernelArgs): tf.TensorIn
   // The host copy a read left behind is stale now.
   for (const t of [m, v, ...ps]) be.tensorMap.get(t.dataId).values = null;
   return { ...norm, shape: [] };
+}
+
+/**
+ * a{s} += b{s} for the k tensors of one launch: slot 0's target is the output (bound as `result`), the other
+ * targets are inputs written in place.
+ */
+export function addTensorsProgram(k: number, chunks: number): WgslProgram {
+  const a = tensorSlots(k, 'a').slice(1);
+  const b = tensorSlots(k, 'b');
+  return {
+    variableNames: [...a, ...b],
+    outputShape: [1],
+    shaderKey: `brevity_addtensors_${k}`,
+    dispatchLayout: { x: [0] },
+    dispatch: [chunks, k, 1],
+    workgroupSize: [TENSORS_WG, 1, 1],
+    uniforms: `chunks : i32, ${b.map((_, s) => `n${s} : i32,`).join(' ')}`,
+    getUserCode: () => `${a.length ? readWrite(a) : ''}
+  fn main(index : i32) {
+    let slot = i32(workgroupId.y);
+    let stride = uniforms.chunks * ${TENSORS_WG};${perSlot(
+      k,
+      (s) => `
+        for (var i = i32(workgroupId.x) * ${TENSORS_WG} + i32(localId.x); i < uniforms.n${s}; i = i + stride) {
+          ${s === 0 ? 'result' : `a${s}`}[i] = ${s === 0 ? 'result' : `a${s}`}[i] + b${s}[i];
+        }`,
+    )}
+  }`,
+  };
+}
+
+/** a{i} += b{i} in place, floor(L / 2) pairs a launch (FUSED_KERNELS.addTensors); returns a0, aliased. */
+export function addTensors({ inputs, backend }: KernelArgs): tf.TensorInfo {
+  const be = backend as WebgpuBackendLike;
+  const name = FUSED_KERNELS.addTensors;
+  const n = Object.keys(inputs).length / 2;
+  const as = Array.from({ length: n }, (_, i) => float32(inputs[`a${i}`], `${name}: a${i}`));
+  const bs = Array.from({ length: n }, (_, i) => float32(inputs[`b${i}`], `${name}: b${i}`));
+  const sizes = as.map((t) => tf.util.sizeFromShape(t.shape));
+  tf.util.assert(n >= 1 && Number.isInteger(n), () => `${name}: expected inputs a0..a{n-1} and b0..b{n-1}`);
+  bs.forEach((t, i) =>
+    tf.util.assert(
+      tf.util.sizeFromShape(t.shape) === sizes[i],
+      () => `${name}: b${i} [${t.shape}] does not match a${i} [${as[i].shape}]`,
+    ),
+  );
+  for (const t of as)
+    tf.util.assert(
+      be.refCount(t.dataId) === 1,
+      () => `${name}: a tensor it adds to in place shares its buffer (give it its own copy first)`,
+    );
+  const limit = be.device.limits.maxStorageBuffersPerShaderStage;
+  for (const [lo, hi] of groups(n, Math.max(1, Math.floor(limit / 2)))) {
+    const chunks = chunksFor(sizes.slice(lo, hi), 64, UPDATE_CHUNKS);
+    be.runWebGPUProgram(
+      addTensorsProgram(hi - lo, chunks),
+      [...as.slice(lo + 1, hi), ...bs.slice(lo, hi)],
+      'float32',
+      [i32(chunks), ...sizes.slice(lo, hi).map(i32)],
+      as[lo],
+    );
+  }
+  for (const t of as) be.tensorMap.get(t.dataId).values = null; // stale host copies
+  be.incRef(as[0].dataId);
+  return { dataId: as[0].dataId, shape: as[0].shape, dtype: 'float32' };
 }

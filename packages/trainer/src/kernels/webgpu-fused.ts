@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { EMBED_GRAD_LIMITS, FUSED_KERNELS } from './fused-names.js';
 import { maskedSoftmaxShape } from './fused-shapes.js';
-import { adamTensors } from './webgpu-adam.js';
+import { adamTensors, addTensors } from './webgpu-adam.js';
 import { normMatMul } from './webgpu-norm-matmul.js';
 import { installReadWrite } from './webgpu-read-write.js';
 import { attendCache, attention, attentionGrad } from './webgpu-attention-kernels.js';
@@ -316,6 +316,7 @@ export const WEBGPU_KERNEL_GROUPS: Record<string, [string, KernelFn][]> = {
     [FUSED_KERNELS.tokenEntropyGrad, tokenEntropyGrad],
   ],
   adam: [[FUSED_KERNELS.adamTensors, adamTensors]],
+  accumulate: [[FUSED_KERNELS.addTensors, addTensors]],
 };
 
 const KERNELS = Object.values(WEBGPU_KERNEL_GROUPS).flat();

@@ -17,6 +17,7 @@ export interface WebgpuBackendLike {
   makeTensorInfo(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   disposeData(dataId: object): boolean;
   refCount(dataId: object): number;
+  incRef(dataId: object): void;
   /** Per tensor: its host copy (kept after a read, null once stale) among other fields. */
   tensorMap: { get(dataId: object): { values: unknown } };
   device: {

@@ -192,6 +192,15 @@ export function tokenPositionEmbedding(tok: tf.Tensor2D, pos: tf.Tensor2D, ids: 
   return f(tok, pos) as tf.Tensor2D;
 }
 
+/**
+ * Whether another tensor shares t's buffer (tfjs' reshapes, clones and Variable.assign share them): a kernel
+ * that writes in place must not write such a buffer.
+ */
+export const sharesBuffer = (t: tf.Tensor): boolean => tf.engine().backend.refCount(t.dataId) > 1;
+
+/** A copy of t in a buffer of its own. */
+export const ownCopy = <T extends tf.Tensor>(t: T): T => tf.tidy(() => tf.add(t, 0) as T);
+
 /** RMSNorm over the last axis (fused where the backend has the kernel): see fused.ts. */
 export { rmsNorm, rmsNormComposite } from './fused.js';
 

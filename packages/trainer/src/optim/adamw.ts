@@ -6,7 +6,7 @@
  * easy to checkpoint.
  */
 import * as tf from '@tensorflow/tfjs';
-import { tidy } from '../model/ops.js';
+import { ownCopy, sharesBuffer, tidy } from '../model/ops.js';
 import { FUSED_KERNELS } from '../kernels/fused-names.js';
 import { hasKernel } from '../model/fused.js';
 
@@ -32,8 +32,8 @@ const flat = (ts: tf.Tensor[]) =>
 
 /** Gives a variable a buffer of its own when another tensor shares it (before an in-place update). */
 function ownBuffer(v: tf.Variable): void {
-  if (tf.engine().backend.refCount(v.dataId) <= 1) return;
-  const copy = tf.tidy(() => tf.add(v, 0));
+  if (!sharesBuffer(v)) return;
+  const copy = ownCopy(v);
   v.assign(copy);
   copy.dispose();
 }
