@@ -32,7 +32,12 @@ export interface UniformValue {
 /** Workgroup size of the row programs: 64 for short rows, 256 for long ones. */
 export const rowWorkgroup = (cols: number): number => (cols >= 1024 ? 256 : 64);
 
-/** Shared helpers of the row programs: workgroup sum and max (all invocations must call them). */
+/**
+ * Shared helpers of the row programs: workgroup sum and max (all invocations must call them). On Mesa's
+ * llvmpipe (22.3, the software adapter the tests run on) a value computed from one reduction and kept across
+ * a later one came out wrong for invocations 8 and up (e.g. 1 / sqrt(sum) computed before a second wgSum);
+ * the reduction results themselves survive. So the programs derive such values after their last reduction.
+ */
 export function reductions(wg: number): string {
   return `
   const WG = ${wg};
