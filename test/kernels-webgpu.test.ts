@@ -133,6 +133,22 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
     expect(WEBGPU_FUSED_KERNELS.every(hasKernel)).toBe(true);
   });
 
+  it('BREVITY_WEBGPU_DX_TRANSPOSE=1 copies w^T for the linear layers dx: the same train steps, a launch more each', async () => {
+    let flagged = await threeAdamSteps();
+    const flaggedCount = await countPrograms(async () => (flagged = await threeAdamSteps()));
+    process.env.BREVITY_WEBGPU_DX_TRANSPOSE = '1';
+    let copied = flagged;
+    try {
+      const copiedCount = await countPrograms(async () => (copied = await threeAdamSteps()));
+      // 2 blocks x 4 linear layers + the unembedding, 3 steps.
+      expect(copiedCount.total - flaggedCount.total).toBe(3 * (2 * 4 + 1));
+    } finally {
+      delete process.env.BREVITY_WEBGPU_DX_TRANSPOSE;
+    }
+    expect(relDiff(copied.metrics, flagged.metrics)).toBeLessThan(1e-5);
+    copied.weights.forEach((w, i) => expect(relDiff(w, flagged.weights[i])).toBeLessThan(1e-5));
+  });
+
   it('a second initBackend keeps the first Dawn instance (tfjs keeps its device; replacing it crashed Dawn)', async () => {
     const gpu = (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu;
     expect(gpu).toBeDefined();

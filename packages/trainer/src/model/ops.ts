@@ -40,11 +40,13 @@ function matMulT(a: tf.Tensor2D, b: tf.Tensor2D, transposeA: boolean, transposeB
 /**
  * The gradients of x @ w with respect to x and w. dx = dy @ w^T: with w transposed first on the CPU backends
  * (a small copy; measured faster than the flag on the native GEMM), with the flag on webgpu (a copy there
- * is one more launch, and launches are what cost); dw = x^T @ dy with the flag off wasm (x is the big
- * operand).
+ * is one more launch, and launches are what cost; but tfjs' vec4 matmul program refuses a transposed
+ * right operand, so `BREVITY_WEBGPU_DX_TRANSPOSE=1` copies w first there too, to time the two on a GPU);
+ * dw = x^T @ dy with the flag off wasm (x is the big operand).
  */
 function linearGrads(dy: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {
-  const dx = tf.getBackend() === 'webgpu' ? tf.matMul(dy, w, false, true) : tf.matMul(dy, tf.transpose(w));
+  const flag = tf.getBackend() === 'webgpu' && process.env.BREVITY_WEBGPU_DX_TRANSPOSE !== '1';
+  const dx = flag ? tf.matMul(dy, w, false, true) : tf.matMul(dy, tf.transpose(w));
   return [dx as tf.Tensor2D, matMulT(x, dy, true, false)];
 }
 
