@@ -1,6 +1,6 @@
 /**
  * `brevity bench --check` (packages/trainer/src/bench/check.ts): the fast kernels against tfjs' own through
- * train steps and generations. On the cpu backend with the native kernels (the webgpu ones run it in
+ * train steps, the RL loss's gradients and generations. On the cpu backend with the native kernels (the webgpu ones run it in
  * kernels-webgpu.test.ts): every case passes, a broken kernel fails its cases, and a backend without fast
  * kernels is refused with the reason.
  */
@@ -20,7 +20,13 @@ describe.skipIf(!probe.ok)(`bench --check on cpu with the native kernels${skipRe
     await initBackend('cpu');
     const r = await checkKernels();
     expect(r.backend).toBe('cpu');
-    expect(r.cases.map((c) => c.name.split(':')[0])).toEqual(['train', 'train', 'generate', 'generate']);
+    expect(r.cases.map((c) => c.name.split(':')[0])).toEqual([
+      'train',
+      'train',
+      'rl',
+      'generate',
+      'generate',
+    ]);
     for (const c of r.cases) {
       expect(c.ok).toBe(true);
       expect(c.max_rel_diff).toBeLessThan(c.tolerance / 2);
@@ -31,7 +37,7 @@ describe.skipIf(!probe.ok)(`bench --check on cpu with the native kernels${skipRe
 
   it('fails the cases a broken kernel takes part in', async () => {
     await initBackend('cpu');
-    // The native kernels with an RMSNorm that is 1% off: training and generation both normalise.
+    // The native kernels with an RMSNorm that is 1% off: every case normalises.
     const broken: KernelSwitch = {
       install: () => {
         installNativeKernels();

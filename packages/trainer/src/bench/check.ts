@@ -1,8 +1,9 @@
 /**
  * `brevity bench --check`: the active backend's fast kernels (webgpu's WGSL programs, the cpu backend's
  * native ones) against tfjs' own kernels on the same backend, end to end through the model: three AdamW steps
- * of a small policy (every training kernel, the optimizer and its in-place update) and a sampled generation
- * with its KV cache (every decoding kernel). The test suite checks the same kernels case by case; this runs
+ * of a small policy (every training kernel, the optimizer and its in-place update), the gradients of an RL
+ * loss summed over two micro-batches (the token log-prob and entropy kernels, the in-place sum) and sampled
+ * generations with their KV cache (every decoding kernel). The test suite checks the same kernels case by case; this runs
  * where the tests cannot, such as a GPU machine with nothing but the bundled CLI. Differences are relative:
  * max |fast - plain| / max(1, max |plain|).
  */
@@ -10,6 +11,8 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@brevity/core';
 import { modelConfig, type ModelConfigInput } from '../model/config.js';
 import { generate, type Generation } from '../model/generate.js';
+import { hasKernel } from '../model/fused.js';
+import { FUSED_KERNELS } from '../kernels/fused-names.js';
 import { softmaxCrossEntropy } from '../model/ops.js';
 import { createPolicy } from '../model/policy.js';
 import { AdamW } from '../optim/adamw.js';
@@ -165,6 +168,58 @@ async function trainCase(
   ]);
 }
 
+/**
+ * The policy-gradient side of an RL update: per-token log-probs and entropies at temperature 1.3 (the
+ * GRPO/PPO loss kernels), the gradients of sum(adv * logprob) + 0.01 * sum(entropy) over two micro-batches,
+ * summed the way rl/update.ts sums them (in place where the backend has addTensors).
+ */
+async function rlCase(s: KernelSwitch, model: ModelConfigInput): Promise<number> {
+  const cfg = modelConfig(model);
+  const policy = createPolicy(cfg, 7);
+  const [B, T] = [3, cfg.ctx];
+  const batch = (k: number) =>
+    tf.tensor2d(
+      Int32Array.from({ length: B * T }, (_, i) => (i * (3 + k) + k) % cfg.vocab),
+      [B, T],
+      'int32',
+    );
+  const ids = [batch(0), batch(1)];
+  const adv = tf.tensor2d(
+    Float32Array.from({ length: B * (T - 1) }, (_, i) => Math.sin(i)),
+    [B, T - 1],
+  );
+  const run = async () => {
+    const grads = ids.map((x) =>
+      tf.tidy(() => {
+        const r = tf.variableGrads(() => {
+          const { logprobs, entropies } = policy.logprobs(x, { temperature: 1.3 });
+          return tf.add(tf.sum(tf.mul(logprobs, adv)), tf.mul(tf.sum(entropies), 0.01)) as tf.Scalar;
+        }, policy.variables);
+        return [r.value, ...policy.variables.map((v) => r.grads[v.name])];
+      }),
+    );
+    const [sum, other] = grads;
+    if (hasKernel(FUSED_KERNELS.addTensors)) {
+      const inputs: tf.NamedTensorMap = {};
+      sum.forEach((t, i) => Object.assign(inputs, { [`a${i}`]: t, [`b${i}`]: other[i] }));
+      (tf.engine().runKernel(FUSED_KERNELS.addTensors, inputs) as tf.Tensor).dispose();
+    } else sum.forEach((t, i) => (sum[i] = tf.tidy(() => tf.add(t, other[i]))));
+    const out = await Promise.all(sum.map(async (t) => (await t.data()) as Float32Array));
+    tf.dispose([...grads.flat(), ...sum]);
+    return out;
+  };
+  try {
+    s.uninstall();
+    const plain = await run();
+    s.install();
+    const fast = await run();
+    return worst(fast.map((f, i): [Float32Array, Float32Array] => [f, plain[i]]));
+  } finally {
+    tf.dispose([...ids, adv]);
+    policy.dispose();
+  }
+}
+
 /** A sampled generation: the same tokens (same seed), and their log-probs and entropies. */
 async function generateCase(s: KernelSwitch, model: ModelConfigInput, tokens: number): Promise<number> {
   const policy = createPolicy(modelConfig(model), 7);
@@ -204,6 +259,11 @@ export async function checkKernels(kernels?: KernelSwitch): Promise<CheckResult>
     [
       'train: 3 AdamW steps, d 128, 2 layers, 4 heads, 4 x 72 tokens (losses, norms, moments)',
       () => trainCase(s, { vocab: 64, d: 128, layers: 2, heads: 4, ctx: 72 }, 4, false),
+      1e-5,
+    ],
+    [
+      'rl: token log-probs and entropies, 2 micro-batches of 3 x 24, d 64 (loss, summed gradients)',
+      () => rlCase(s, { vocab: 21, d: 64, layers: 2, heads: 4, ctx: 24 }),
       1e-5,
     ],
     [

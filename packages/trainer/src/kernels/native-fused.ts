@@ -178,7 +178,7 @@ const BODIES: [string, (addon: NativeAddon, p: Params) => TensorInfo | TensorInf
 
 /**
  * The fused kernels the native addon provides: all of fused-names.ts but the webgpu-only ones: attendCache
- * (its cache layout), rmsNormTrain, normMatMul and adamTensors.
+ * (its cache layout), rmsNormTrain, normMatMul, embedGrad, adamTensors and addTensors.
  */
 export const NATIVE_FUSED_KERNELS: readonly string[] = BODIES.map(([name]) => name);
 
