@@ -7,6 +7,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import {
   AdamW,
+  applyTfjsFlags,
   createPolicy,
   describeBackend,
   generate,
@@ -49,6 +50,35 @@ describe('backend ladder', () => {
     expect(
       outcome === 'tensorflow' || /backend tensorflow could not be loaded \(tensorflow: /.test(outcome),
     ).toBe(true);
+  });
+});
+
+describe('BREVITY_TFJS_FLAGS', () => {
+  test('sets tfjs flags once the backend has loaded, and names a refused entry', async () => {
+    expect(applyTfjsFlags(undefined)).toEqual([]);
+    const before = [
+      tf.env().getBool('CHECK_COMPUTATION_FOR_ERRORS'),
+      tf.env().getNumber('TOPK_LAST_DIM_CPU_HANDOFF_SIZE_THRESHOLD'),
+    ];
+    process.env.BREVITY_TFJS_FLAGS = `CHECK_COMPUTATION_FOR_ERRORS=${!before[0]}, TOPK_LAST_DIM_CPU_HANDOFF_SIZE_THRESHOLD=512`;
+    try {
+      const r = await initBackend('cpu');
+      expect(tf.env().getBool('CHECK_COMPUTATION_FOR_ERRORS')).toBe(!before[0]);
+      expect(tf.env().getNumber('TOPK_LAST_DIM_CPU_HANDOFF_SIZE_THRESHOLD')).toBe(512);
+      expect(describeBackend(r)).toMatch(
+        `tfjs flags CHECK_COMPUTATION_FOR_ERRORS=${!before[0]}, TOPK_LAST_DIM_CPU_HANDOFF_SIZE_THRESHOLD=512`,
+      );
+      process.env.BREVITY_TFJS_FLAGS = 'NO_SUCH_FLAG=1';
+      await expect(initBackend('cpu')).rejects.toThrow(
+        /BREVITY_TFJS_FLAGS: NO_SUCH_FLAG: Cannot set flag NO_SUCH_FLAG as it has not been registered/,
+      );
+      expect(() => applyTfjsFlags('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE')).toThrow(/is not NAME=value/);
+    } finally {
+      delete process.env.BREVITY_TFJS_FLAGS;
+      tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', before[0]);
+      tf.env().set('TOPK_LAST_DIM_CPU_HANDOFF_SIZE_THRESHOLD', before[1]);
+      await initBackend('cpu');
+    }
   });
 });
 

@@ -220,6 +220,32 @@ async function load(name: BackendName, opts: BackendOptions, auto: boolean): Pro
 }
 
 /**
+ * tfjs flags from `BREVITY_TFJS_FLAGS` ("NAME=value,NAME=value"; values true/false, numbers or strings), set
+ * once the backend is loaded (a backend registers its own flags when it loads), e.g.
+ * `WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=64` or `WEBGPU_MATMUL_PROGRAM_TYPE=...` to tune tfjs on a GPU. Returns
+ * the flags set; throws naming the entry tfjs refuses.
+ */
+export function applyTfjsFlags(value: string | undefined = process.env.BREVITY_TFJS_FLAGS): string[] {
+  if (value === undefined || value.trim() === '') return [];
+  return value.split(',').map((entry) => {
+    const m = /^\s*([A-Z0-9_]+)\s*=\s*(\S+)\s*$/.exec(entry);
+    if (!m)
+      throw new Error(
+        `BREVITY_TFJS_FLAGS: "${entry.trim()}" is not NAME=value (e.g. WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=64)`,
+      );
+    const [, name, raw] = m;
+    const parsed =
+      raw === 'true' ? true : raw === 'false' ? false : Number.isFinite(Number(raw)) ? Number(raw) : raw;
+    try {
+      tf.env().set(name, parsed as never);
+    } catch (e) {
+      throw new Error(`BREVITY_TFJS_FLAGS: ${name}: ${firstLine(e)}`);
+    }
+    return `${name}=${String(parsed)}`;
+  });
+}
+
+/**
  * Activates a backend (or the first of the ladder that loads, for `auto`) and turns on prod mode.
  * Throws when a named backend cannot load, with the reason; `auto` never throws since wasm always loads.
  */
@@ -234,7 +260,12 @@ export async function initBackend(
   for (const name of ladder) {
     try {
       const note = await load(name, opts, choice === 'auto');
-      attempts.push({ name, ok: true, reason: note });
+      const flags = applyTfjsFlags();
+      attempts.push({
+        name,
+        ok: true,
+        reason: flags.length ? `${note}; tfjs flags ${flags.join(', ')}` : note,
+      });
       tf.enableProdMode();
       return { name, tfName: tf.getBackend(), attempts };
     } catch (e) {
