@@ -144,6 +144,14 @@ export interface CheckResult {
 const worst = (pairs: [ArrayLike<number>, ArrayLike<number>][]) =>
   Math.max(0, ...pairs.map(([got, want]) => relDiff(got, want)));
 
+/** `run` with tfjs' own kernels, then with the fast ones (which stay installed). */
+async function plainThenFast<T>(s: KernelSwitch, run: () => Promise<T>): Promise<{ plain: T; fast: T }> {
+  s.uninstall();
+  const plain = await run();
+  s.install();
+  return { plain, fast: await run() };
+}
+
 /**
  * Train steps: losses, gradient norms and moments, and (with `weights`) the weights; a reference sharing the
  * weights must not move. The weights only for a small model: Adam's normalised step turns a rounding-level
@@ -156,10 +164,7 @@ async function trainCase(
   batch: number,
   weights: boolean,
 ): Promise<number> {
-  s.uninstall();
-  const plain = await threeAdamSteps(model, batch);
-  s.install();
-  const fast = await threeAdamSteps(model, batch);
+  const { plain, fast } = await plainThenFast(s, () => threeAdamSteps(model, batch));
   if (fast.referenceMoved !== 0 || !plain.metrics.every(Number.isFinite)) return Infinity;
   return worst([
     [fast.metrics, plain.metrics],
@@ -209,10 +214,7 @@ async function rlCase(s: KernelSwitch, model: ModelConfigInput): Promise<number>
     return out;
   };
   try {
-    s.uninstall();
-    const plain = await run();
-    s.install();
-    const fast = await run();
+    const { plain, fast } = await plainThenFast(s, run);
     return worst(fast.map((f, i): [Float32Array, Float32Array] => [f, plain[i]]));
   } finally {
     tf.dispose([...ids, adv]);
@@ -226,10 +228,7 @@ async function generateCase(s: KernelSwitch, model: ModelConfigInput, tokens: nu
   const prompts = randomPrompts(6, 3);
   const opts = { maxNewTokens: tokens, eosId: 1, temperature: 1.3, rng: 5 };
   try {
-    s.uninstall();
-    const plain = await generate(policy, prompts, opts);
-    s.install();
-    const fast = await generate(policy, prompts, opts);
+    const { plain, fast } = await plainThenFast(s, () => generate(policy, prompts, opts));
     const same = (a: Generation, b: Generation) =>
       a.tokens.length === b.tokens.length && a.tokens.every((t, i) => t === b.tokens[i]);
     if (!fast.every((g, i) => same(g, plain[i]))) return Infinity;
