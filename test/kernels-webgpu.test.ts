@@ -24,6 +24,7 @@ import {
   WEBGPU_FUSED_KERNELS,
   WEBGPU_KERNEL_GROUPS,
 } from '../packages/trainer/src/kernels/webgpu-fused.js';
+import { gemmRequested, installGemm, uninstallGemm } from '../packages/trainer/src/kernels/webgpu-gemm.js';
 import { hasKernel } from '../packages/trainer/src/model/fused.js';
 import {
   linearResidual,
@@ -363,6 +364,95 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
     const adam = Math.ceil(tensors / (L - 1)) + 1 + Math.ceil(tensors / Math.floor((L - 3) / 2));
     expect(fusedCount.ours).toBe(3 * (2 + 5 * 3 + 2 * 3 + 4 + 2 + adam));
     expect(fusedCount.total).toBeLessThan(0.7 * plainCount.total);
+  });
+});
+
+describe.skipIf(skipReason !== '')(`the tiled GEMM (BREVITY_WEBGPU_GEMM=1) on webgpu${skipReason}`, () => {
+  /** Worst difference of `run`'s outputs with the GEMM against tfjs' matmul, and how many GEMMs ran. */
+  async function againstTfjs(run: () => tf.Tensor[]) {
+    const read = async () => {
+      const out = tf.tidy(run);
+      const values = await Promise.all(out.map(async (t) => (await t.data()) as Float32Array));
+      tf.dispose(out);
+      return values;
+    };
+    const want = await read();
+    installGemm();
+    let got: Float32Array[] = [];
+    let gemms = 0;
+    try {
+      const be = tf.backend() as unknown as { runWebGPUProgram: (p: { shaderKey: string }) => unknown };
+      const original = be.runWebGPUProgram;
+      be.runWebGPUProgram = function (this: unknown, p, ...rest: unknown[]) {
+        if (p.shaderKey.startsWith('brevity_gemm')) gemms++;
+        return (original as (...a: unknown[]) => unknown).call(this, p, ...rest);
+      };
+      try {
+        got = await read();
+      } finally {
+        be.runWebGPUProgram = original;
+      }
+    } finally {
+      uninstallGemm();
+    }
+    return { diff: Math.max(...want.map((w, i) => relDiff(got[i], w))), gemms };
+  }
+
+  // [M, K, N]: a single row, sizes off the 64 x 64 tile and the 16-deep staging, several tiles each way.
+  it.each([
+    [1, 5, 3],
+    [17, 33, 65],
+    [130, 70, 200],
+  ] as [number, number, number][])(
+    'matMul [%i, %i] x [%i] with every transpose: as tfjs',
+    async (M, K, N) => {
+      const a = [rand([M, K]), rand([K, M])];
+      const b = [rand([K, N]), rand([N, K])];
+      const r = await againstTfjs(() =>
+        [false, true].flatMap((ta) =>
+          [false, true].map((tb) => tf.matMul(a[Number(ta)], b[Number(tb)], ta, tb)),
+        ),
+      );
+      expect(r.gemms).toBe(4);
+      expect(r.diff).toBeLessThan(1e-5);
+      tf.dispose([...a, ...b]);
+    },
+  );
+
+  it('fused: a bias per column or per entry, and a ReLU, in the epilogue; batched operands go to tfjs', async () => {
+    const [x, w, col, full] = [rand([37, 20]), rand([20, 70]), rand([70]), rand([37, 70])];
+    const r = await againstTfjs(() => [
+      tf.fused.matMul({ a: x, b: w, bias: col, activation: 'relu' }),
+      tf.fused.matMul({ a: x, b: w, bias: full }),
+      tf.fused.matMul({ a: x, b: w, transposeB: false, activation: 'relu' }),
+    ]);
+    expect(r.gemms).toBe(3);
+    expect(r.diff).toBeLessThan(1e-5);
+    const [a3, b3] = [rand([2, 5, 6]), rand([2, 6, 4])];
+    const batched = await againstTfjs(() => [tf.matMul(a3, b3)]);
+    expect(batched.gemms).toBe(0);
+    expect(batched.diff).toBe(0);
+    tf.dispose([x, w, col, full, a3, b3]);
+  });
+
+  it('three AdamW steps give the same losses, norms and weights', async () => {
+    const plain = await threeAdamSteps();
+    installGemm();
+    let fast = plain;
+    try {
+      fast = await threeAdamSteps();
+    } finally {
+      uninstallGemm();
+    }
+    expect(relDiff(fast.metrics, plain.metrics)).toBeLessThan(1e-5);
+    fast.weights.forEach((w, i) => expect(relDiff(w, plain.weights[i])).toBeLessThan(1e-5));
+  });
+
+  it('BREVITY_WEBGPU_GEMM takes 0 or 1', () => {
+    expect(gemmRequested(undefined)).toBe(false);
+    expect(gemmRequested('0')).toBe(false);
+    expect(gemmRequested('1')).toBe(true);
+    expect(() => gemmRequested('yes')).toThrow(/BREVITY_WEBGPU_GEMM must be 0 or 1, got "yes"/);
   });
 });
 

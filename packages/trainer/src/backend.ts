@@ -171,12 +171,14 @@ async function loadWebgpu(given: BackendOptions): Promise<string> {
   await import('@tensorflow/tfjs-backend-webgpu');
   await activate('webgpu');
   const { installWebgpuKernels, leftOutGroups } = await import('./kernels/webgpu-fused.js');
+  const { gemmRequested } = await import('./kernels/webgpu-gemm.js');
   const leaveOut = leftOutGroups();
+  const gemm = gemmRequested() ? ', the tiled GEMM (BREVITY_WEBGPU_GEMM=1)' : '';
   const count = installWebgpuKernels(leaveOut);
   const fused =
-    count === 0
+    (count === 0
       ? 'tfjs kernels only (BREVITY_WEBGPU_FUSED=0)'
-      : `${count} fused WGSL kernels${leaveOut.length ? ` (without ${leaveOut.join(', ')})` : ''}`;
+      : `${count} fused WGSL kernels${leaveOut.length ? ` (without ${leaveOut.join(', ')})` : ''}`) + gemm;
   const what = [adapter.info?.vendor, adapter.info?.description].filter(Boolean).join(' ');
   const mode = opts.featureLevel === 'compatibility' ? ', compatibility mode' : '';
   dawn = { options: JSON.stringify(opts), note: `Dawn WebGPU${what ? ` (${what})` : ''}${mode}, ${fused}` };

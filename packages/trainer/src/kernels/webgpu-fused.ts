@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { EMBED_GRAD_LIMITS, FUSED_KERNELS } from './fused-names.js';
 import { maskedSoftmaxShape } from './fused-shapes.js';
 import { adamTensors, addTensors } from './webgpu-adam.js';
+import { gemmRequested, installGemm, uninstallGemm } from './webgpu-gemm.js';
 import { normMatMul } from './webgpu-norm-matmul.js';
 import { installReadWrite } from './webgpu-read-write.js';
 import { attendCache, attention, attentionGrad } from './webgpu-attention-kernels.js';
@@ -345,7 +346,8 @@ export function leftOutGroups(value: string | undefined = process.env.BREVITY_WE
 
 /**
  * Registers the fused kernels for webgpu but the groups left out (default: as BREVITY_WEBGPU_FUSED says),
- * idempotent. Returns how many are registered.
+ * and the GEMM of webgpu-gemm.ts in place of tfjs' matmul when BREVITY_WEBGPU_GEMM=1; idempotent. Returns
+ * how many fused kernels are registered.
  */
 export function installWebgpuKernels(leaveOut: string[] = leftOutGroups()): number {
   installReadWrite((tf.findBackend(BACKEND) as unknown as WebgpuBackendLike).device);
@@ -355,6 +357,7 @@ export function installWebgpuKernels(leaveOut: string[] = leftOutGroups()): numb
   for (const [kernelName, kernelFunc] of kernels)
     if (!tf.getKernel(kernelName, BACKEND))
       tf.registerKernel({ kernelName, backendName: BACKEND, kernelFunc: kernelFunc as tf.KernelFunc });
+  if (gemmRequested()) installGemm();
   return kernels.length;
 }
 
@@ -362,6 +365,7 @@ export function installWebgpuKernels(leaveOut: string[] = leftOutGroups()): numb
 export function uninstallWebgpuKernels(): void {
   for (const [kernelName] of KERNELS)
     if (tf.getKernel(kernelName, BACKEND)) tf.unregisterKernel(kernelName, BACKEND);
+  uninstallGemm();
 }
 
 /** GPU programs launched while `f` runs on the webgpu backend: all of them, and ours (`brevity_*` keys). */
