@@ -24,7 +24,12 @@ import {
   WEBGPU_FUSED_KERNELS,
   WEBGPU_KERNEL_GROUPS,
 } from '../packages/trainer/src/kernels/webgpu-fused.js';
-import { gemmRequested, installGemm, uninstallGemm } from '../packages/trainer/src/kernels/webgpu-gemm.js';
+import {
+  GEMM_MIN_TILES,
+  gemmRequested,
+  installGemm,
+  uninstallGemm,
+} from '../packages/trainer/src/kernels/webgpu-gemm.js';
 import { hasKernel } from '../packages/trainer/src/model/fused.js';
 import {
   linearResidual,
@@ -369,7 +374,7 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
 
 describe.skipIf(skipReason !== '')(`the tiled GEMM (BREVITY_WEBGPU_GEMM=1) on webgpu${skipReason}`, () => {
   /** Worst difference of `run`'s outputs with the GEMM against tfjs' matmul, and how many GEMMs ran. */
-  async function againstTfjs(run: () => tf.Tensor[]) {
+  async function againstTfjs(run: () => tf.Tensor[], minTiles = 1) {
     const read = async () => {
       const out = tf.tidy(run);
       const values = await Promise.all(out.map(async (t) => (await t.data()) as Float32Array));
@@ -377,7 +382,7 @@ describe.skipIf(skipReason !== '')(`the tiled GEMM (BREVITY_WEBGPU_GEMM=1) on we
       return values;
     };
     const want = await read();
-    installGemm();
+    installGemm(minTiles);
     let got: Float32Array[] = [];
     let gemms = 0;
     try {
@@ -432,12 +437,18 @@ describe.skipIf(skipReason !== '')(`the tiled GEMM (BREVITY_WEBGPU_GEMM=1) on we
     const batched = await againstTfjs(() => [tf.matMul(a3, b3)]);
     expect(batched.gemms).toBe(0);
     expect(batched.diff).toBe(0);
-    tf.dispose([x, w, col, full, a3, b3]);
+    // By default a product of fewer than GEMM_MIN_TILES tiles (a decode step's) stays with tfjs.
+    const [small, big] = [rand([64, 256]), rand([2048, 256])];
+    const w2 = rand([256, 768]);
+    const byTiles = await againstTfjs(() => [tf.matMul(small, w2), tf.matMul(big, w2)], GEMM_MIN_TILES);
+    expect(byTiles.gemms).toBe(1); // 32 x 12 tiles; 1 x 12 is too few
+    expect(byTiles.diff).toBeLessThan(1e-5);
+    tf.dispose([x, w, col, full, a3, b3, small, big, w2]);
   });
 
   it('three AdamW steps give the same losses, norms and weights', async () => {
     const plain = await threeAdamSteps();
-    installGemm();
+    installGemm(1);
     let fast = plain;
     try {
       fast = await threeAdamSteps();

@@ -107,7 +107,7 @@ function matrix(t: tf.TensorInfo): [number, number] | null {
  * Runs the GEMM for a BatchMatMul or _FusedMatMul call it supports; returns null (the caller falls back to
  * tfjs' kernel) otherwise.
  */
-function gemm(args: KernelArgs, fused: boolean): tf.TensorInfo | null {
+function gemm(args: KernelArgs, fused: boolean, minTiles: number): tf.TensorInfo | null {
   const be = args.backend as WebgpuBackendLike;
   const { a, b, bias, preluActivationWeights } = args.inputs;
   const { transposeA, transposeB, activation = 'linear' } = args.attrs as unknown as MatMulAttrs;
@@ -117,6 +117,8 @@ function gemm(args: KernelArgs, fused: boolean): tf.TensorInfo | null {
   const [M, K] = transposeA ? [ma[1], ma[0]] : ma;
   const [K2, N] = transposeB ? [mb[1], mb[0]] : mb;
   if (K !== K2 || M * N === 0) return null;
+  // Few tiles leave most of a GPU idle (a decode step's [B, D] x [D, 3D]): tfjs has programs for those.
+  if (Math.ceil(M / TILE) * Math.ceil(N / TILE) < minTiles) return null;
   let kind: Bias = 'none';
   if (bias) {
     const size = tf.util.sizeFromShape(bias.shape);
@@ -152,8 +154,17 @@ export function gemmRequested(value: string | undefined = process.env.BREVITY_WE
   throw new Error(`BREVITY_WEBGPU_GEMM must be 0 or 1, got "${value}"`);
 }
 
-/** Puts this GEMM in place of tfjs' BatchMatMul and _FusedMatMul on webgpu (idempotent). */
-export function installGemm(): void {
+/**
+ * The fewest 64 x 64 output tiles a product needs for this GEMM to take it (a training step's products have
+ * 48-128 at d 256; a decode step's 1-12).
+ */
+export const GEMM_MIN_TILES = 32;
+
+/**
+ * Puts this GEMM in place of tfjs' BatchMatMul and _FusedMatMul on webgpu for products of at least
+ * `minTiles` tiles (idempotent; tests lower it to reach small shapes).
+ */
+export function installGemm(minTiles = GEMM_MIN_TILES): void {
   if (originals) return;
   originals = new Map();
   for (const [name, fused] of GEMM_KERNELS) {
@@ -163,7 +174,7 @@ export function installGemm(): void {
     tf.registerKernel({
       kernelName: name,
       backendName: BACKEND,
-      kernelFunc: (args) => gemm(args as unknown as KernelArgs, fused) ?? original(args),
+      kernelFunc: (args) => gemm(args as unknown as KernelArgs, fused, minTiles) ?? original(args),
     });
   }
 }
