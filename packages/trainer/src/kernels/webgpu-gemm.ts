@@ -155,8 +155,8 @@ export function gemmRequested(value: string | undefined = process.env.BREVITY_WE
 }
 
 /**
- * The fewest 64 x 64 output tiles a product needs for this GEMM to take it (a training step's products have
- * 48-128 at d 256; a decode step's 1-12).
+ * The fewest 64 x 64 output tiles a product needs for this GEMM to take it: at d 256 a training step's
+ * products have 32-512 but for two weight gradients ([256, 256]: 16, [256, 64]: 4), a decode step's 1-16.
  */
 export const GEMM_MIN_TILES = 32;
 
