@@ -471,7 +471,7 @@ describe.skipIf(skipReason !== '')(`bench --check on webgpu${skipReason}`, () =>
   it('passes: train steps and generations with the WGSL kernels match tfjs own, and those stay installed', async () => {
     const r = await checkKernels();
     expect(r.backend).toBe('webgpu');
-    expect(r.cases).toHaveLength(5);
+    expect(r.cases).toHaveLength(6);
     r.cases.forEach((c) => expect(c.max_rel_diff).toBeLessThanOrEqual(c.tolerance));
     expect(r.ok).toBe(true);
     expect(WEBGPU_FUSED_KERNELS.every(hasKernel)).toBe(true);

@@ -222,6 +222,35 @@ async function rlCase(s: KernelSwitch, model: ModelConfigInput): Promise<number>
   }
 }
 
+/**
+ * Matrix products of a size a GPU GEMM tiles (45 tiles of 64 x 64): every transpose of [300, 96] x [96, 520],
+ * and the fused form with a full-shape bias (the residual add) and a ReLU.
+ */
+async function matmulCase(s: KernelSwitch): Promise<number> {
+  const [M, K, N] = [300, 96, 520];
+  const rand = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed);
+  const a = [rand([M, K], 1), rand([K, M], 2)];
+  const b = [rand([K, N], 3), rand([N, K], 4)];
+  const bias = rand([M, N], 5);
+  const run = async () => {
+    const out = tf.tidy(() => [
+      ...[false, true].flatMap((ta) =>
+        [false, true].map((tb) => tf.matMul(a[Number(ta)], b[Number(tb)], ta, tb)),
+      ),
+      tf.fused.matMul({ a: a[0], b: b[0], bias, activation: 'relu' }),
+    ]);
+    const values = await Promise.all(out.map(async (t) => (await t.data()) as Float32Array));
+    tf.dispose(out);
+    return values;
+  };
+  try {
+    const { plain, fast } = await plainThenFast(s, run);
+    return worst(fast.map((f, i): [Float32Array, Float32Array] => [f, plain[i]]));
+  } finally {
+    tf.dispose([...a, ...b, bias]);
+  }
+}
+
 /** A sampled generation: the same tokens (same seed), and their log-probs and entropies. */
 async function generateCase(s: KernelSwitch, model: ModelConfigInput, tokens: number): Promise<number> {
   const policy = createPolicy(modelConfig(model), 7);
@@ -258,6 +287,11 @@ export async function checkKernels(kernels?: KernelSwitch): Promise<CheckResult>
     [
       'train: 3 AdamW steps, d 128, 2 layers, 4 heads, 4 x 72 tokens (losses, norms, moments)',
       () => trainCase(s, { vocab: 64, d: 128, layers: 2, heads: 4, ctx: 72 }, 4, false),
+      1e-5,
+    ],
+    [
+      'matmul: every transpose of [300, 96] x [96, 520], and fused with a bias and ReLU',
+      () => matmulCase(s),
       1e-5,
     ],
     [
