@@ -83,14 +83,17 @@ interface GPUDeviceLike {
   limits: { maxStorageBuffersPerShaderStage: number };
 }
 
+/** The values of `run`'s outputs (read asynchronously, as webgpu needs). */
+async function readAll(run: () => tf.Tensor[]): Promise<Float32Array[]> {
+  const out = tf.tidy(run);
+  const values = await Promise.all(out.map(async (t) => (await t.data()) as Float32Array));
+  tf.dispose(out);
+  return values;
+}
+
 /** Worst relDiff of the case's outputs with the WGSL kernels against tfjs' compositions. */
 async function worstDiff(c: FusedCase): Promise<number> {
-  const read = async () => {
-    const out = tf.tidy(c.run);
-    const values = await Promise.all(out.map(async (t) => (await t.data()) as Float32Array));
-    tf.dispose(out);
-    return values;
-  };
+  const read = () => readAll(c.run);
   uninstallWebgpuKernels();
   const want = await read();
   installWebgpuKernels();
@@ -375,28 +378,13 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
 describe.skipIf(skipReason !== '')(`the tiled GEMM (BREVITY_WEBGPU_GEMM=1) on webgpu${skipReason}`, () => {
   /** Worst difference of `run`'s outputs with the GEMM against tfjs' matmul, and how many GEMMs ran. */
   async function againstTfjs(run: () => tf.Tensor[], minTiles = 1) {
-    const read = async () => {
-      const out = tf.tidy(run);
-      const values = await Promise.all(out.map(async (t) => (await t.data()) as Float32Array));
-      tf.dispose(out);
-      return values;
-    };
-    const want = await read();
+    const want = await readAll(run);
     installGemm(minTiles);
     let got: Float32Array[] = [];
     let gemms = 0;
     try {
-      const be = tf.backend() as unknown as { runWebGPUProgram: (p: { shaderKey: string }) => unknown };
-      const original = be.runWebGPUProgram;
-      be.runWebGPUProgram = function (this: unknown, p, ...rest: unknown[]) {
-        if (p.shaderKey.startsWith('brevity_gemm')) gemms++;
-        return (original as (...a: unknown[]) => unknown).call(this, p, ...rest);
-      };
-      try {
-        got = await read();
-      } finally {
-        be.runWebGPUProgram = original;
-      }
+      const n = await countPrograms(async () => (got = await readAll(run)));
+      for (const [key, count] of Object.entries(n.byKey)) if (key.startsWith('brevity_gemm')) gemms += count;
     } finally {
       uninstallGemm();
     }

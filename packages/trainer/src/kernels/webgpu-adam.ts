@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { FUSED_KERNELS } from './fused-names.js';
 import { f32, float32, i32, type KernelArgs, type WebgpuBackendLike } from './webgpu-kernel-args.js';
 import { reductions, rowUniforms, sumAllProgram, type WgslProgram } from './webgpu-programs.js';
-import { readWrite } from './webgpu-read-write.js';
+import { assertOwnBuffers, dropHostCopies, readWrite } from './webgpu-read-write.js';
 
 /** Workgroup size of the multi-tensor optimizer programs. */
 const TENSORS_WG = 64;
@@ -186,11 +186,7 @@ export function adamTensors({ inputs, backend, attrs }: KernelArgs): tf.TensorIn
     n > 0 && tf.util.sizeFromShape(m.shape) === total && tf.util.sizeFromShape(v.shape) === total,
     () => `${name}: m [${m.shape}] and v [${v.shape}] must hold the ${total} parameters of p0..p${n - 1}`,
   );
-  for (const t of [m, v, ...ps])
-    tf.util.assert(
-      be.refCount(t.dataId) === 1,
-      () => `${name}: a tensor it updates in place shares its buffer (give it its own copy first)`,
-    );
+  assertOwnBuffers(be, [m, v, ...ps], name);
   const limit = be.device.limits.maxStorageBuffersPerShaderStage;
   const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((x, y) => x + y, 0));
   const norm = globalNorm(be, gs, sizes, limit);
@@ -207,8 +203,7 @@ export function adamTensors({ inputs, backend, attrs }: KernelArgs): tf.TensorIn
       m,
     );
   }
-  // The host copy a read left behind is stale now.
-  for (const t of [m, v, ...ps]) be.tensorMap.get(t.dataId).values = null;
+  dropHostCopies(be, [m, v, ...ps]);
   return { ...norm, shape: [] };
 }
 
@@ -256,11 +251,7 @@ export function addTensors({ inputs, backend }: KernelArgs): tf.TensorInfo {
       () => `${name}: b${i} [${t.shape}] does not match a${i} [${as[i].shape}]`,
     ),
   );
-  for (const t of as)
-    tf.util.assert(
-      be.refCount(t.dataId) === 1,
-      () => `${name}: a tensor it adds to in place shares its buffer (give it its own copy first)`,
-    );
+  assertOwnBuffers(be, as, name);
   const limit = be.device.limits.maxStorageBuffersPerShaderStage;
   for (const [lo, hi] of groups(n, Math.max(1, Math.floor(limit / 2)))) {
     const chunks = chunksFor(sizes.slice(lo, hi), 64, UPDATE_CHUNKS);
@@ -272,7 +263,7 @@ export function addTensors({ inputs, backend }: KernelArgs): tf.TensorInfo {
       as[lo],
     );
   }
-  for (const t of as) be.tensorMap.get(t.dataId).values = null; // stale host copies
+  dropHostCopies(be, as);
   be.incRef(as[0].dataId);
   return { dataId: as[0].dataId, shape: as[0].shape, dtype: 'float32' };
 }

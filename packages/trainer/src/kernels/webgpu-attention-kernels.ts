@@ -14,6 +14,7 @@ import {
 } from './webgpu-attention.js';
 import { f32, i32, type KernelArgs, type WebgpuBackendLike } from './webgpu-kernel-args.js';
 import { rowUniforms, type UniformValue } from './webgpu-programs.js';
+import { assertOwnBuffers, dropHostCopies } from './webgpu-read-write.js';
 
 function attentionUniforms(s: ReturnType<typeof attentionShape>, scale: number): UniformValue[] {
   return [...rowUniforms(s.B * s.H * s.T, s.T), i32(s.T), i32(s.H), i32(s.Dh), i32(s.batches), f32(scale)];
@@ -82,10 +83,7 @@ export function attendCache({ inputs, backend, attrs }: KernelArgs): tf.TensorIn
     C <= ATTENTION_LIMITS.maxT && Dh <= ATTENTION_LIMITS.maxDh,
     () => `${name}: ${C} slots or head width ${Dh} exceeds ${JSON.stringify(ATTENTION_LIMITS)}`,
   );
-  tf.util.assert(
-    be.refCount(kv.dataId) === 1,
-    () => `${name}: the cache it writes in place shares its buffer with another tensor`,
-  );
+  assertOwnBuffers(be, [kv], name);
   const out = be.runWebGPUProgram(attendCacheProgram(B, H, C, Dh), [qkv, kv, bias], 'float32', [
     ...rowUniforms(B * H, slot + 1),
     i32(H),
@@ -95,6 +93,6 @@ export function attendCache({ inputs, backend, attrs }: KernelArgs): tf.TensorIn
     i32(C),
     i32(slot),
   ]);
-  be.tensorMap.get(kv.dataId).values = null; // a host copy from an earlier read is stale now
+  dropHostCopies(be, [kv]);
   return out;
 }

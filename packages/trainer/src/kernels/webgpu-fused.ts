@@ -368,20 +368,24 @@ export function uninstallWebgpuKernels(): void {
   uninstallGemm();
 }
 
-/** GPU programs launched while `f` runs on the webgpu backend: all of them, and ours (`brevity_*` keys). */
+/**
+ * GPU programs launched while `f` runs on the webgpu backend: all of them, ours (`brevity_*` keys), and how
+ * many of each shader key.
+ */
 export async function countWebgpuLaunches(
   f: () => Promise<unknown>,
-): Promise<{ total: number; ours: number }> {
+): Promise<{ total: number; ours: number; byKey: Record<string, number> }> {
   const be = tf.backend() as unknown as {
     runWebGPUProgram?: (p: { shaderKey: string }, ...a: unknown[]) => unknown;
   };
   const original = be.runWebGPUProgram;
   if (tf.getBackend() !== BACKEND || !original)
     throw new Error('countWebgpuLaunches needs the webgpu backend');
-  const counts = { total: 0, ours: 0 };
+  const counts = { total: 0, ours: 0, byKey: {} as Record<string, number> };
   be.runWebGPUProgram = function (this: unknown, p, ...a) {
     counts.total++;
     if (p.shaderKey.startsWith('brevity_')) counts.ours++;
+    counts.byKey[p.shaderKey] = (counts.byKey[p.shaderKey] ?? 0) + 1;
     return original.call(this, p, ...a);
   };
   try {

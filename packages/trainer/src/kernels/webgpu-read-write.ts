@@ -1,10 +1,13 @@
 /**
  * In-place inputs for tfjs webgpu programs. tfjs declares a program's one output read_write and every input
  * read-only; a program that names inputs after READ_WRITE_MARKER gets them declared read_write instead
- * (webgpu-fused.ts wraps the device's createShaderModule with applyReadWrite), so one launch can write
- * several tensors: the multi-tensor AdamW (webgpu-adam.ts) and the RMSNorm forward that keeps its inverse
- * norms for the backward pass.
+ * (installReadWrite wraps the device's createShaderModule with applyReadWrite), so one launch can write
+ * several tensors: the multi-tensor AdamW and gradient sum (webgpu-adam.ts), the RMSNorm forward that keeps
+ * its inverse norms, the embeddings' gradient and the decode step's KV cache. Kernels that write tensors in
+ * place check them with assertOwnBuffers and drop tfjs' stale host copies with dropHostCopies.
  */
+import * as tf from '@tensorflow/tfjs';
+
 /**
  * WGSL marker naming inputs the program writes in place: the device's createShaderModule (wrapped by
  * webgpu-fused.ts) turns their `var<storage, read>` declarations, which tfjs generates for every input,
@@ -42,4 +45,28 @@ export function installReadWrite(device: {
   installed.add(device);
   const create = device.createShaderModule.bind(device);
   device.createShaderModule = (d) => create({ ...d, code: applyReadWrite(d.code) });
+}
+
+/** What the in-place checks use of the webgpu backend (a subset of WebgpuBackendLike). */
+interface InPlaceBackend {
+  refCount(dataId: object): number;
+  tensorMap: { get(dataId: object): { values: unknown } };
+}
+
+/**
+ * Refuses tensors whose buffer another tensor shares (tfjs' reshapes, clones and Variable.assign share
+ * them): a kernel writing them in place would change that tensor too. `kernel` names the kernel for the error.
+ */
+export function assertOwnBuffers(be: InPlaceBackend, tensors: tf.TensorInfo[], kernel: string): void {
+  for (const t of tensors)
+    tf.util.assert(
+      be.refCount(t.dataId) === 1,
+      () =>
+        `${kernel}: a tensor it writes in place shares its buffer with another (give it its own copy first)`,
+    );
+}
+
+/** Drops the host copies tfjs keeps of tensors it has read: stale once a program wrote them in place. */
+export function dropHostCopies(be: InPlaceBackend, tensors: tf.TensorInfo[]): void {
+  for (const t of tensors) be.tensorMap.get(t.dataId).values = null;
 }
