@@ -11,9 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@brevity/core';
 import { modelConfig, type ModelConfigInput } from '../model/config.js';
 import { generate, type Generation } from '../model/generate.js';
-import { hasKernel } from '../model/fused.js';
-import { FUSED_KERNELS } from '../kernels/fused-names.js';
-import { softmaxCrossEntropy } from '../model/ops.js';
+import { accumulate, softmaxCrossEntropy } from '../model/ops.js';
 import { createPolicy } from '../model/policy.js';
 import { AdamW } from '../optim/adamw.js';
 import { readStep, trainStep } from '../optim/step.js';
@@ -176,7 +174,7 @@ async function trainCase(
 /**
  * The policy-gradient side of an RL update: per-token log-probs and entropies at temperature 1.3 (the
  * GRPO/PPO loss kernels), the gradients of sum(adv * logprob) + 0.01 * sum(entropy) over two micro-batches,
- * summed the way rl/update.ts sums them (in place where the backend has addTensors).
+ * summed as rl/update.ts sums them (accumulate: in place where the backend has addTensors).
  */
 async function rlCase(s: KernelSwitch, model: ModelConfigInput): Promise<number> {
   const cfg = modelConfig(model);
@@ -203,14 +201,9 @@ async function rlCase(s: KernelSwitch, model: ModelConfigInput): Promise<number>
         return [r.value, ...policy.variables.map((v) => r.grads[v.name])];
       }),
     );
-    const [sum, other] = grads;
-    if (hasKernel(FUSED_KERNELS.addTensors)) {
-      const inputs: tf.NamedTensorMap = {};
-      sum.forEach((t, i) => Object.assign(inputs, { [`a${i}`]: t, [`b${i}`]: other[i] }));
-      (tf.engine().runKernel(FUSED_KERNELS.addTensors, inputs) as tf.Tensor).dispose();
-    } else sum.forEach((t, i) => (sum[i] = tf.tidy(() => tf.add(t, other[i]))));
+    const sum = accumulate(grads[0], grads[1]);
     const out = await Promise.all(sum.map(async (t) => (await t.data()) as Float32Array));
-    tf.dispose([...grads.flat(), ...sum]);
+    tf.dispose(sum);
     return out;
   };
   try {

@@ -203,6 +203,30 @@ export const sharesBuffer = (t: tf.Tensor): boolean => tf.engine().backend.refCo
 /** A copy of t in a buffer of its own. */
 export const ownCopy = <T extends tf.Tensor>(t: T): T => tf.tidy(() => tf.add(t, 0) as T);
 
+/**
+ * totals[i] + parts[i] for every i, consuming both lists (the gradient sum over micro-batches). In place where
+ * the backend has addTensors (webgpu: a few launches instead of one add per tensor; a total sharing its
+ * buffer is copied first), else one add each. Returns the sums.
+ */
+export function accumulate(totals: tf.Tensor[], parts: tf.Tensor[]): tf.Tensor[] {
+  if (!hasKernel(FUSED_KERNELS.addTensors)) {
+    const sums = tidy(() => totals.map((t, i) => tf.add(t, parts[i])));
+    tf.dispose([...totals, ...parts]);
+    return sums;
+  }
+  const own = totals.map((t) => {
+    if (!sharesBuffer(t)) return t;
+    const copy = ownCopy(t);
+    t.dispose();
+    return copy;
+  });
+  const inputs: tf.NamedTensorMap = {};
+  own.forEach((t, i) => Object.assign(inputs, { [`a${i}`]: t, [`b${i}`]: parts[i] }));
+  (tf.engine().runKernel(FUSED_KERNELS.addTensors, inputs) as tf.Tensor).dispose(); // a0, aliased
+  tf.dispose(parts);
+  return own;
+}
+
 /** RMSNorm over the last axis (fused where the backend has the kernel): see fused.ts. */
 export { rmsNorm, rmsNormComposite } from './fused.js';
 

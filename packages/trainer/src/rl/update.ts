@@ -4,9 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Policy } from '../model/policy.js';
-import { ownCopy, sharesBuffer, tidy } from '../model/ops.js';
-import { hasKernel } from '../model/fused.js';
-import { FUSED_KERNELS } from '../kernels/fused-names.js';
+import { accumulate, tidy } from '../model/ops.js';
 import type { AdamW } from '../optim/adamw.js';
 import { microLoss, packMicro, STAT_KEYS, type LossOptions, type ValueHead } from './loss.js';
 import type { UpdateSample } from './batch.js';
@@ -70,26 +68,6 @@ function microGrads(
 }
 
 /**
- * targets[i] += sources[i] in place with the fused kernel; a target sharing its buffer is replaced by a copy
- * of its own first. Returns the targets (the same tensors, or their copies).
- */
-function addInPlace(targets: tf.Tensor[], sources: tf.Tensor[]): tf.Tensor[] {
-  const own = targets.map((t) => {
-    if (!sharesBuffer(t)) return t;
-    const copy = ownCopy(t);
-    t.dispose();
-    return copy;
-  });
-  const inputs: tf.NamedTensorMap = {};
-  own.forEach((t, i) => {
-    inputs[`a${i}`] = t;
-    inputs[`b${i}`] = sources[i];
-  });
-  (tf.engine().runKernel(FUSED_KERNELS.addTensors, inputs) as tf.Tensor).dispose(); // a0, aliased
-  return own;
-}
-
-/**
  * Runs one optimizer step on `micros` (the micro-batches of one mini-batch) with per-sample weights
  * `weights` (aligned with micros.flat()) at learning rate `lr`.
  */
@@ -107,23 +85,13 @@ export async function updateMiniBatch(
     at += micro.length;
     const r = microGrads(micro, w, c, vars);
     if (!total) total = r;
-    else if (hasKernel(FUSED_KERNELS.addTensors)) {
-      // In place (webgpu): a few launches instead of one add per tensor.
-      const sum = addInPlace([total.loss, ...total.grads, total.stats], [r.loss, ...r.grads, r.stats]);
+    else {
+      const sum = accumulate([total.loss, ...total.grads, total.stats], [r.loss, ...r.grads, r.stats]);
       total = {
         loss: sum[0] as tf.Scalar,
         grads: sum.slice(1, -1),
         stats: sum[sum.length - 1] as tf.Tensor1D,
       };
-      tf.dispose([r.loss, ...r.grads, r.stats]);
-    } else {
-      const prev: { loss: tf.Scalar; grads: tf.Tensor[]; stats: tf.Tensor1D } = total;
-      total = tidy(() => ({
-        loss: tf.add(prev.loss, r.loss) as tf.Scalar,
-        grads: prev.grads.map((g, i) => tf.add(g, r.grads[i])),
-        stats: tf.add(prev.stats, r.stats) as tf.Tensor1D,
-      }));
-      tf.dispose([prev.loss, ...prev.grads, prev.stats, r.loss, ...r.grads, r.stats]);
     }
   }
   const acc = total!;
