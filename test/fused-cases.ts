@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import { attention, maskedSoftmax, rmsNorm } from '../packages/trainer/src/model/fused.js';
+import { attention, maskedSoftmax, rmsNorm, rmsNormPass } from '../packages/trainer/src/model/fused.js';
 import { linearRelu, softmaxCrossEntropy, tokenLogprobs } from '../packages/trainer/src/model/ops.js';
 import { createDecodeCache } from '../packages/trainer/src/model/kv-cache.js';
 import { MASKED } from '../packages/trainer/src/model/policy.js';
@@ -42,6 +42,29 @@ export function normCase(rows: number, cols: number, scale: number): FusedCase {
         tf.sum(tf.mul(rmsNorm(a as tf.Tensor2D, b as tf.Tensor1D, 1e-6), w));
       const [dx, dg] = tf.grads(f)([x, g]);
       return [rmsNorm(x, g, 1e-6), dx, dg];
+    },
+  };
+}
+
+/**
+ * A pre-norm residual as the model's blocks use it: x + relu(rmsNormPass(x, g)[0] @ v) from the pass-through
+ * x, and both gradients of its weighted sum, so x's gradient is the residual's plus the norm's.
+ */
+export function normPassCase(rows: number, cols: number, scale: number): FusedCase {
+  const x = rand([rows, cols], scale) as tf.Tensor2D;
+  const g = rand([cols], 2) as tf.Tensor1D;
+  const v = rand([cols, cols]) as tf.Tensor2D;
+  const w = rand([rows, cols]);
+  const block = (a: tf.Tensor2D, b: tf.Tensor1D) => {
+    const [n, pass] = rmsNormPass(a, b, 1e-6);
+    return tf.add(pass, tf.relu(tf.matMul(n, v)));
+  };
+  return {
+    inputs: [x, g, v, w],
+    run: () => {
+      const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(block(a as tf.Tensor2D, b as tf.Tensor1D), w));
+      const [dx, dg] = tf.grads(f)([x, g]);
+      return [block(x, g), dx, dg];
     },
   };
 }

@@ -51,6 +51,7 @@ import {
   TOKEN_CASES,
   tokenCase,
   normCase,
+  normPassCase,
   SOFTMAX_CASES,
   softmaxCase,
 } from './fused-cases.js';
@@ -173,6 +174,32 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
   it.each(NORM_CASES)('rmsNorm [%i, %i] (x scale %f): forward and both gradients', async (r, c, s) => {
     expect(await worstDiff(normCase(r, c, s))).toBeLessThan(1e-5);
   });
+
+  it.each(NORM_CASES)(
+    'rmsNormPass [%i, %i] (x scale %f) in a residual block: output and both gradients, with no add of x gradients',
+    async (r, c, s) => {
+      expect(await worstDiff(normPassCase(r, c, s))).toBeLessThan(1e-5);
+      // The gradient of x through the pass-through and the norm is one dx program with the residual's
+      // gradient as an input; tfjs' backprop sums the two (an Add) only without the kernel.
+      const adds = async () => {
+        const c0 = normPassCase(r, c, s);
+        const n = await countPrograms(async () => readAll(c0.run));
+        tf.dispose(c0.inputs);
+        // tfjs' binary programs are keyed binary_<op>_..., ADD being op 0.
+        return Object.entries(n.byKey).reduce(
+          (sum, [key, k]) => sum + (key.startsWith('binary_0_') ? k : 0),
+          0,
+        );
+      };
+      const passAdds = await adds();
+      tf.unregisterKernel(FUSED_KERNELS.rmsNormPass, 'webgpu'); // the fallback: [rmsNorm(x), x]
+      const normAdds = await adds();
+      installWebgpuKernels();
+      // The block's own add, run twice (in tf.grads and for the output); the fallback adds x's two gradients.
+      expect(passAdds).toBe(2);
+      expect(normAdds).toBe(3);
+    },
+  );
 
   it.each(ENTROPY_CASES)('cross-entropy [%i, %i] (targets %j): loss and gradient', async (N, V, t) => {
     expect(await worstDiff(entropyCase(N, V, t))).toBeLessThan(1e-5);

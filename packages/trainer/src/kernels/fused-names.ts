@@ -79,7 +79,18 @@ export const FUSED_KERNELS = {
    * keeps each row's 1 / sqrt(mean(x^2) + eps) for the backward (webgpu only; saves the backward a launch).
    */
   rmsNormTrain: 'BrevityRmsNormTrain',
-  /** inputs {x, g, dy} and optionally {inv} (from rmsNormTrain), attrs {eps} -> [dx, dg]. */
+  /**
+   * inputs {x [N,D], g [D]}, attrs {eps} -> [y [N, D], inv [N], x]: rmsNormTrain whose third output is x itself
+   * (its buffer shared, no copy), for the residual connection around the block the norm feeds. The residual
+   * gradient then arrives at this kernel's gradient, which adds it into dx in the dx program, instead of
+   * tfjs' backprop summing x's two gradients in a launch of its own (webgpu only; gradient registered in
+   * model/fused.ts).
+   */
+  rmsNormPass: 'BrevityRmsNormPass',
+  /**
+   * inputs {x, g, dy} and optionally {inv} (from rmsNormTrain) and {dres} (a gradient of x from elsewhere,
+   * added to dx), attrs {eps} -> [dx, dg].
+   */
   rmsNormGrad: 'BrevityRmsNormGrad',
 } as const;
 

@@ -84,23 +84,39 @@ function rmsNormTrain(args: KernelArgs): tf.TensorInfo[] {
   return [{ ...y, shape: x.shape }, inv];
 }
 
+/**
+ * rmsNormTrain whose third output is x itself: the same buffer under a new reference, as tfjs' Reshape does
+ * (so the tensors' disposal stays tfjs' own), for a residual connection whose gradient rmsNormGrad then adds.
+ */
+function rmsNormPass(args: KernelArgs): tf.TensorInfo[] {
+  const be = args.backend as WebgpuBackendLike;
+  const x = args.inputs.x;
+  const [y, inv] = rmsNormTrain(args);
+  be.incRef(x.dataId);
+  return [y, inv, { dataId: x.dataId, shape: x.shape, dtype: x.dtype }];
+}
+
 function rmsNormGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const be = backend as WebgpuBackendLike;
-  const { x, g, dy, inv } = inputs;
+  const { x, g, dy, inv, dres } = inputs;
   const [rows, cols] = rowsCols(x);
   const eps = attrs!.eps as number;
-  if (inv)
-    tf.util.assert(
-      inv.shape.join() === String(rows),
-      () => `${FUSED_KERNELS.rmsNormGrad}: inv [${inv.shape}] must be [${rows}]`,
-    );
+  for (const [name, t, shape] of [
+    ['inv', inv, [rows]],
+    ['dres', dres, x.shape],
+  ] as const)
+    if (t)
+      tf.util.assert(
+        t.shape.join() === shape.join(),
+        () => `${FUSED_KERNELS.rmsNormGrad}: ${name} [${t.shape}] must be [${shape}]`,
+      );
   const r =
     inv ??
     be.runWebGPUProgram(rmsInverseProgram(rows, cols), [x], 'float32', rowUniforms(rows, cols, f32(eps)));
   try {
     const dx = be.runWebGPUProgram(
-      rmsNormGradXProgram(rows, cols),
-      [x, g, dy, r],
+      rmsNormGradXProgram(rows, cols, dres !== undefined),
+      dres ? [x, g, dy, r, float32(dres, `${FUSED_KERNELS.rmsNormGrad}: dres`)] : [x, g, dy, r],
       'float32',
       rowUniforms(rows, cols),
     );
@@ -289,6 +305,7 @@ export const WEBGPU_KERNEL_GROUPS: Record<string, [string, KernelFn][]> = {
   norm: [
     [FUSED_KERNELS.rmsNorm, rmsNorm],
     [FUSED_KERNELS.rmsNormTrain, rmsNormTrain],
+    [FUSED_KERNELS.rmsNormPass, rmsNormPass],
     [FUSED_KERNELS.rmsNormGrad, rmsNormGrad],
   ],
   normMatMul: [[FUSED_KERNELS.normMatMul, normMatMul]],

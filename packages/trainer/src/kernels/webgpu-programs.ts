@@ -177,18 +177,23 @@ export function rmsInverseProgram(rows: number, cols: number): WgslProgram {
   );
 }
 
-/** dx = r g dy - x r^3 / cols * sum(g dy x) per row, from r of rmsInverseProgram. */
-export function rmsNormGradXProgram(rows: number, cols: number): WgslProgram {
+/**
+ * dx = r g dy - x r^3 / cols * sum(g dy x) per row, from r of rmsInverseProgram; with `residual`, plus the
+ * input dres (x's gradient from the residual connection, so that no separate add sums the two).
+ */
+export function rmsNormGradXProgram(rows: number, cols: number, residual = false): WgslProgram {
   return rowProgram(
-    'rmsgradx',
-    ['x', 'g', 'dy', 'r'],
+    residual ? 'rmsgradxres' : 'rmsgradx',
+    residual ? ['x', 'g', 'dy', 'r', 'dres'] : ['x', 'g', 'dy', 'r'],
     [rows, cols],
     rows,
     cols,
     `
     let base = row * cols;${rowSum('s', 'g[j] * dy[base + j] * x[base + j]')}
     let ri = r[row];
-    let c = ri * ri * ri * s / f32(cols);${writeRow('ri * g[j] * dy[base + j] - x[base + j] * c')}`,
+    let c = ri * ri * ri * s / f32(cols);${writeRow(
+      `ri * g[j] * dy[base + j] - x[base + j] * c${residual ? ' + dres[base + j]' : ''}`,
+    )}`,
   );
 }
 

@@ -59,6 +59,37 @@ export function rmsNorm(x: tf.Tensor2D, g: tf.Tensor1D, eps: number): tf.Tensor2
 }
 
 /**
+ * [rmsNorm(x, g), x] for a pre-norm block whose residual connection adds x back: the caller uses the second
+ * tensor (the same values) for the residual. Where the backend has rmsNormPass (webgpu) both come from one
+ * kernel, whose gradient sums the residual's gradient of x into the norm's dx program; elsewhere tfjs'
+ * backprop adds x's two gradients (a launch a norm on webgpu, 2 a block).
+ */
+export function rmsNormPass(x: tf.Tensor2D, g: tf.Tensor1D, eps: number): [tf.Tensor2D, tf.Tensor2D] {
+  if (!hasKernel(FUSED_KERNELS.rmsNormPass)) return [rmsNorm(x, g, eps), x];
+  const [y, , pass] = tf.engine().runKernel(FUSED_KERNELS.rmsNormPass, { x, g }, { eps }) as tf.Tensor[];
+  return [y as tf.Tensor2D, pass as tf.Tensor2D];
+}
+
+tf.registerGradient({
+  kernelName: FUSED_KERNELS.rmsNormPass,
+  inputsToSave: ['x', 'g'],
+  outputsToSave: [false, true, false],
+  gradFunc: (dys: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: unknown) => {
+    // dys: the gradients of [y, inv, x]; inv has none of its own (tfjs passes zeros).
+    const [dy, , dres] = dys as tf.Tensor[];
+    const [x, g, inv] = saved;
+    const [dx, dg] = tf
+      .engine()
+      .runKernel(
+        FUSED_KERNELS.rmsNormGrad,
+        { x: x!, g: g!, dy: dy!, inv: inv!, dres: dres! },
+        attrs as tf.NamedAttrMap,
+      ) as tf.Tensor[];
+    return { x: () => dx!, g: () => dg! };
+  },
+});
+
+/**
  * sum_i w_i * -log softmax(logits_i)[target_i] as one fused kernel, its gradient as another (the backend must
  * have both); the composition is softmaxCrossEntropy in ops.ts.
  */

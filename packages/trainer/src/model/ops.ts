@@ -228,7 +228,7 @@ export function accumulate(totals: tf.Tensor[], parts: tf.Tensor[]): tf.Tensor[]
 }
 
 /** RMSNorm over the last axis (fused where the backend has the kernel): see fused.ts. */
-export { rmsNorm, rmsNormComposite } from './fused.js';
+export { rmsNorm, rmsNormComposite, rmsNormPass } from './fused.js';
 
 /**
  * sum_i w_i * -log softmax(logits_i)[target_i]. logits [N, V], targets [N] int32, weights [N] (zero outside

@@ -20,6 +20,7 @@ import {
   linearResidual,
   normMatMul,
   rmsNorm,
+  rmsNormPass,
   tokenLogprobs,
   tokenPositionEmbedding,
 } from './ops.js';
@@ -119,16 +120,19 @@ export class Policy {
     const scale = 1 / Math.sqrt(dh);
     const kv: LayerKv[] = [];
     for (const w of this.blocks) {
-      const qkv = linear(rmsNorm(x, w.norm1 as tf.Tensor1D, normEps), w.qkv as tf.Tensor2D); // [B*T, 3D]
+      // rmsNormPass: the residual adds back the pass-through x, so webgpu sums its gradients in the norm's.
+      const [n1, x1] = rmsNormPass(x, w.norm1 as tf.Tensor1D, normEps);
+      const qkv = linear(n1, w.qkv as tf.Tensor2D); // [B*T, 3D]
       let y: tf.Tensor2D; // [B*T, D]
       if (keepKv) {
         const r = attentionComposite(qkv, bias, B, T, heads, scale); // the cache needs keys and values
         kv.push({ k: r.k, v: r.v });
         y = r.y;
       } else y = attention(qkv, bias, B, T, heads, scale);
-      x = linearResidual(y, w.proj as tf.Tensor2D, x);
-      const hid = linearRelu(rmsNorm(x, w.norm2 as tf.Tensor1D, normEps), w.fc1 as tf.Tensor2D);
-      x = linearResidual(hid, w.fc2 as tf.Tensor2D, x);
+      x = linearResidual(y, w.proj as tf.Tensor2D, x1);
+      const [n2, x2] = rmsNormPass(x, w.norm2 as tf.Tensor1D, normEps);
+      const hid = linearRelu(n2, w.fc1 as tf.Tensor2D);
+      x = linearResidual(hid, w.fc2 as tf.Tensor2D, x2);
     }
     return { hidden: rmsNorm(x, this.param('norm_f') as tf.Tensor1D, normEps), kv };
   }
