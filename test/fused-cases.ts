@@ -28,6 +28,7 @@ export const NORM_CASES: [number, number, number][] = [
   [3, 16, 2], // one vector block
   [37, 64, 3], // the base model's width
   [5, 100, 1e-4], // tiny values: eps dominates the mean square
+  [1100, 24, 1], // more rows than a workgroup: the weight gradient's sums run over them (256 wide on webgpu)
 ];
 
 /** RMSNorm forward and both gradients of sum(rmsNorm(x, g) * w). */

@@ -2,8 +2,9 @@
  * The fused model kernels (kernels/fused-names.ts) on tfjs' webgpu backend, as WGSL programs
  * (kernels/webgpu-programs.ts). On webgpu every kernel launch costs far more than its arithmetic at our
  * sizes (docs/performance.md), so these replace the tfjs compositions of RMSNorm (6 launches forward, ~15
- * backward -> 1 and 2, the forward keeping its inverse norms), the masked attention softmax (2 + ~4 -> 1 + 1) and the weighted cross-entropy (~20
- * -> 3 + 1), with the attention and decode programs of webgpu-attention-kernels.ts and the multi-tensor
+ * backward -> 1 and 1: the forward keeps its inverse norms, the backward adds the residual's gradient), the
+ * masked attention softmax (2 + ~4 -> 1 + 1) and the weighted cross-entropy (~20 -> 3 + 1), with the
+ * attention and decode programs of webgpu-attention-kernels.ts and the multi-tensor
  * AdamW of webgpu-adam.ts.
  *
  * Registered by backend.ts when the webgpu backend loads (`BREVITY_WEBGPU_FUSED=0` keeps tfjs' compositions);
@@ -37,8 +38,7 @@ import {
   tokenLogprobProgram,
   maskedSoftmaxProgram,
   rmsInverseProgram,
-  rmsNormGradGProgram,
-  rmsNormGradXProgram,
+  rmsNormGradProgram,
   rmsNormProgram,
   rmsNormTrainProgram,
   rowUniforms,
@@ -114,18 +114,12 @@ function rmsNormGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
     inv ??
     be.runWebGPUProgram(rmsInverseProgram(rows, cols), [x], 'float32', rowUniforms(rows, cols, f32(eps)));
   try {
+    const dg = be.makeTensorInfo([cols], 'float32');
     const dx = be.runWebGPUProgram(
-      rmsNormGradXProgram(rows, cols, dres !== undefined),
-      dres ? [x, g, dy, r, float32(dres, `${FUSED_KERNELS.rmsNormGrad}: dres`)] : [x, g, dy, r],
+      rmsNormGradProgram(rows, cols, dres !== undefined),
+      dres ? [x, g, dy, r, dg, float32(dres, `${FUSED_KERNELS.rmsNormGrad}: dres`)] : [x, g, dy, r, dg],
       'float32',
-      rowUniforms(rows, cols),
-    );
-    // The dg program runs a workgroup per column: its "rows" are the columns, its "cols" the rows summed.
-    const dg = be.runWebGPUProgram(
-      rmsNormGradGProgram(rows, cols),
-      [x, dy, r],
-      'float32',
-      rowUniforms(cols, rows),
+      rowUniforms(rows + cols, cols, i32(rows)),
     );
     return [{ ...dx, shape: x.shape }, dg];
   } finally {

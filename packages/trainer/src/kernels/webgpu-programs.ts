@@ -178,39 +178,42 @@ export function rmsInverseProgram(rows: number, cols: number): WgslProgram {
 }
 
 /**
- * dx = r g dy - x r^3 / cols * sum(g dy x) per row, from r of rmsInverseProgram; with `residual`, plus the
- * input dres (x's gradient from the residual connection, so that no separate add sums the two).
+ * RMSNorm's backward in one launch, from r of rmsInverseProgram: workgroups 0..n-1 write the rows of
+ * dx = r g dy - x r^3 / cols * sum(g dy x) (plus the input dres, x's gradient from the residual connection,
+ * with `residual`: no separate add sums the two), and workgroups n..n+cols-1 the columns of
+ * dg_j = sum_i dy_ij x_ij r_i into the input dg, in place. Each workgroup runs one reduction, over its row's
+ * cols or its column's n entries, so both halves share the program's single wgSum (uniform control flow).
+ * Uniforms: rows = n + cols (workgroups), cols, n.
  */
-export function rmsNormGradXProgram(rows: number, cols: number, residual = false): WgslProgram {
+export function rmsNormGradProgram(n: number, cols: number, residual = false): WgslProgram {
   return rowProgram(
-    residual ? 'rmsgradxres' : 'rmsgradx',
-    residual ? ['x', 'g', 'dy', 'r', 'dres'] : ['x', 'g', 'dy', 'r'],
-    [rows, cols],
-    rows,
-    cols,
+    residual ? 'rmsgradres' : 'rmsgrad',
+    ['x', 'g', 'dy', 'r', 'dg', ...(residual ? ['dres'] : [])],
+    [n, cols],
+    n + cols,
+    Math.max(n, cols),
     `
-    let base = row * cols;${rowSum('s', 'g[j] * dy[base + j] * x[base + j]')}
-    let ri = r[row];
-    let c = ri * ri * ri * s / f32(cols);${writeRow(
-      `ri * g[j] * dy[base + j] - x[base + j] * c${residual ? ' + dres[base + j]' : ''}`,
-    )}`,
-  );
-}
-
-/**
- * dg_j = sum_i dy_ij x_ij r_i: one workgroup per COLUMN j of x [n, cols] (here `rows` of the row program is
- * the number of columns, `cols` the number of rows summed over).
- */
-export function rmsNormGradGProgram(n: number, cols: number): WgslProgram {
-  return rowProgram(
-    'rmsgradg',
-    ['x', 'dy', 'r'],
-    [cols],
-    cols,
-    n,
-    `
-    let width = uniforms.rows;${rowSum('s', 'dy[j * width + row] * x[j * width + row] * r[j]')}
-    if (live && tid == 0) { result[row] = s; }`,
+    let n = uniforms.n;
+    let isDx = row < n;
+    let base = row * cols;
+    let col = row - n;
+    var part = 0.0;
+    if (isDx) {
+      for (var j = tid; j < cols; j = j + WG) { part = part + g[j] * dy[base + j] * x[base + j]; }
+    } else {
+      for (var i = tid; i < n; i = i + WG) { part = part + dy[i * cols + col] * x[i * cols + col] * r[i]; }
+    }
+    let s = wgSum(part, tid);
+    if (live && isDx) {
+      let ri = r[row];
+      let c = ri * ri * ri * s / f32(cols);
+      for (var j = tid; j < cols; j = j + WG) {
+        result[base + j] = ri * g[j] * dy[base + j] - x[base + j] * c${residual ? ' + dres[base + j]' : ''};
+      }
+    }
+    if (live && !isDx && tid == 0) { dg[col] = s; }`,
+    'n : i32,',
+    readWrite(['dg']),
   );
 }
 
