@@ -35,6 +35,7 @@ import {
   linearResidual,
   matMulAddsResidual,
   normMatMul,
+  residualNormMatMul,
   tokenPositionEmbedding,
 } from '../packages/trainer/src/model/ops.js';
 import { relDiff } from './kernels-compare.js';
@@ -282,6 +283,29 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
       ];
       const c = { inputs: [x, g, w], run: () => [normMatMul(x, g, w, 1e-6, relu)] };
       expect(await worstDiff(c)).toBeLessThan(1e-5);
+    },
+  );
+
+  // [rows, Ka, K, N, relu]: the attention's projection (Ka = K), the MLP's second layer (Ka = 4K) before a
+  // qkv projection (N = 3K), sizes off the tile, and the widest stream.
+  it.each([
+    [1, 3, 8, 5, false],
+    [7, 48, 48, 130, true],
+    [9, 200, 50, 150, false],
+    [3, 70, NORM_MATMUL_LIMITS.maxK, 65, true],
+  ] as [number, number, number, number, boolean][])(
+    'residual branch, rmsnorm and matmul in one launch: [%i, %i] x [%i] + stream, x [%i], relu %s',
+    async (rows, Ka, K, N, relu) => {
+      const [a, wa, x, g, w] = [
+        rand([rows, Ka]),
+        rand([Ka, K]),
+        rand([rows, K], 3),
+        rand([K], 2),
+        rand([K, N]),
+      ] as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D];
+      const c = { inputs: [a, wa, x, g, w], run: () => residualNormMatMul(a, wa, x, g, w, 1e-6, relu) };
+      expect((await countPrograms(async () => readAll(c.run))).total).toBe(1);
+      expect(await worstDiff(c)).toBeLessThan(1e-5); // both outputs, against linearResidual and normMatMul
     },
   );
 

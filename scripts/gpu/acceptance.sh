@@ -3,7 +3,8 @@
 # an H200): first the WGSL kernels against tfjs' own (bench --check, seconds), then PyTorch CUDA, then webgpu
 # without and with the fused WGSL kernels, alternating, on the acceptance shape (--d 256 --layers 4); there
 # also one profiled run (GPU time per kernel from timestamp queries, launch and read costs), one with tfjs'
-# attention instead of ours (untiled, a suspect on a real GPU), one with w^T copied for the linear layers' dx
+# attention instead of ours (untiled, a suspect on a real GPU), one decoding without residualNormMatMul (a
+# workgroup a row: 8 fewer launches a token at 4 layers, but less parallel work a launch), one with w^T copied for the linear layers' dx
 # (tfjs' vec4 matmul refuses a transposed right operand), one submitting every 256 programs instead of 15,
 # and the tiled GEMM of webgpu-gemm.ts in place of tfjs' matmul (checked, timed and profiled);
 # then the bench defaults, the shipped base model, and GRPO steps of the quickstart with and without
@@ -21,6 +22,7 @@ exec bash "$here/run.sh" \
   "$bench -d 256 --layers 4" \
   "BREVITY_DAWN_FLAGS=enable-dawn-features=allow_unsafe_apis $bench -d 256 --layers 4 --repeats 2 --profile" \
   "BREVITY_WEBGPU_FUSED=-attention $bench -d 256 --layers 4" \
+  "BREVITY_WEBGPU_FUSED=-residualNormMatMul $bench -d 256 --layers 4" \
   "BREVITY_WEBGPU_DX_TRANSPOSE=1 $bench -d 256 --layers 4" \
   "BREVITY_TFJS_FLAGS=WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=256 $bench -d 256 --layers 4" \
   "BREVITY_WEBGPU_GEMM=1 brevity bench --check --backend webgpu" \

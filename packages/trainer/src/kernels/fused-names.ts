@@ -75,6 +75,12 @@ export const FUSED_KERNELS = {
    */
   normMatMul: 'BrevityNormMatMul',
   /**
+   * inputs {a [N,Ka], wa [Ka,K], x [N,K], g [K], w [K,M]}, attrs {eps, relu} -> [act(rmsnorm(h, g) @ w) [N, M],
+   * h [N, K]] with h = x + a @ wa: a decode step's residual branch joining the stream and the next norm and
+   * matmul in one kernel (webgpu; no gradient; K <= NORM_MATMUL_LIMITS.maxK).
+   */
+  residualNormMatMul: 'BrevityResidualNormMatMul',
+  /**
    * inputs {x [N,D], g [D]}, attrs {eps} -> [y [N, D], inv [N]]: the forward of a training step, which also
    * keeps each row's 1 / sqrt(mean(x^2) + eps) for the backward (webgpu only; saves the backward a launch).
    */

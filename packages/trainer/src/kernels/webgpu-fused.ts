@@ -15,7 +15,7 @@ import { EMBED_GRAD_LIMITS, FUSED_KERNELS } from './fused-names.js';
 import { maskedSoftmaxShape } from './fused-shapes.js';
 import { adamTensors, addTensors } from './webgpu-adam.js';
 import { gemmRequested, installGemm, uninstallGemm } from './webgpu-gemm.js';
-import { normMatMul } from './webgpu-norm-matmul.js';
+import { normMatMul, residualNormMatMul } from './webgpu-norm-matmul.js';
 import { installReadWrite } from './webgpu-read-write.js';
 import { attendCache, attention, attentionGrad } from './webgpu-attention-kernels.js';
 import {
@@ -303,6 +303,7 @@ export const WEBGPU_KERNEL_GROUPS: Record<string, [string, KernelFn][]> = {
     [FUSED_KERNELS.rmsNormGrad, rmsNormGrad],
   ],
   normMatMul: [[FUSED_KERNELS.normMatMul, normMatMul]],
+  residualNormMatMul: [[FUSED_KERNELS.residualNormMatMul, residualNormMatMul]],
   softmax: [
     [FUSED_KERNELS.maskedSoftmax, maskedSoftmax],
     [FUSED_KERNELS.softmaxGrad, softmaxGrad],

@@ -9,41 +9,74 @@ import * as tf from '@tensorflow/tfjs';
 import { FUSED_KERNELS, NORM_MATMUL_LIMITS } from './fused-names.js';
 import { f32, float32, i32, type KernelArgs, type WebgpuBackendLike } from './webgpu-kernel-args.js';
 import { reductions, type WgslProgram } from './webgpu-programs.js';
+import { readWrite } from './webgpu-read-write.js';
 
 /** Output columns a workgroup computes (one an invocation). */
 const TILE = 64;
+/** Invocations of the residual variant's workgroup, which computes a whole row. */
+const RESIDUAL_WG = 256;
 
 /**
  * act(rmsnorm(x, g) @ w) for x [rows, K], g [K], w [K, N]: workgroup (r, t) normalises row r of x into
  * workgroup memory (its inverse norm reduced over the workgroup), then each invocation computes one of the
  * tile's TILE columns (reading w along rows, coalesced across invocations).
+ *
+ * With `residual`, x is first replaced by x + a @ wa (a [rows, Ka], wa [Ka, K]; the block's residual branch
+ * joining the stream) and that row also written into the input h [rows, K], in place: so the projection that
+ * ends one sub-block and the norm and matmul that start the next take one launch. That variant runs ONE
+ * workgroup of RESIDUAL_WG invocations per row, looping over all N columns: tiles of columns would each
+ * recompute the row's Ka x K branch (4x the useful work for an MLP's second layer before a qkv projection,
+ * which made sampling 7x slower on the software adapter).
  */
-export function normMatMulProgram(rows: number, K: number, N: number, relu: boolean): WgslProgram {
-  const tiles = Math.ceil(N / TILE);
+export function normMatMulProgram(
+  rows: number,
+  K: number,
+  N: number,
+  relu: boolean,
+  residual = false,
+): WgslProgram {
+  const tiles = residual ? 1 : Math.ceil(N / TILE);
+  const wg = residual ? RESIDUAL_WG : TILE;
+  const row = residual
+    ? `
+    let Ka = uniforms.Ka;
+    for (var k = tid; k < K; k = k + WG) {
+      var acc = 0.0;
+      for (var j = 0; j < Ka; j = j + 1) { acc = acc + a[row * Ka + j] * wa[j * K + k]; }
+      let v = acc + x[base + k];
+      xn[k] = v;
+      if (row < uniforms.rows) { h[base + k] = v; }
+    }`
+    : `
+    for (var k = tid; k < K; k = k + WG) { xn[k] = x[base + k]; }`;
   return {
-    variableNames: ['x', 'g', 'w'],
+    variableNames: residual ? ['x', 'g', 'w', 'a', 'wa', 'h'] : ['x', 'g', 'w'],
     outputShape: [rows, N],
-    shaderKey: `brevity_normmatmul_${relu ? 'relu' : 'id'}`,
+    shaderKey: `brevity_normmatmul_${relu ? 'relu' : 'id'}${residual ? '_res' : ''}`,
     dispatchLayout: { x: [0, 1] },
     dispatch: [tiles, Math.max(rows, 1), 1],
-    workgroupSize: [TILE, 1, 1],
-    uniforms: 'rows : i32, K : i32, N : i32, eps : f32,',
-    getUserCode: () => `
-  ${reductions(TILE)}
+    workgroupSize: [wg, 1, 1],
+    uniforms: `rows : i32, K : i32, N : i32, eps : f32,${residual ? ' Ka : i32,' : ''}`,
+    getUserCode: () => `${residual ? readWrite(['h']) : ''}
+  ${reductions(wg)}
   var<workgroup> xn : array<f32, ${NORM_MATMUL_LIMITS.maxK}>;
   fn main(index : i32) {
     let tid = i32(localId.x);
     let row = i32(workgroupId.y);
     let K = uniforms.K;
     let N = uniforms.N;
-    let base = row * K;
+    let base = row * K;${row}
     var ssPart = 0.0;
-    for (var k = tid; k < K; k = k + WG) { ssPart = ssPart + x[base + k] * x[base + k]; }
+    for (var k = tid; k < K; k = k + WG) { ssPart = ssPart + xn[k] * xn[k]; }
     let inv = 1.0 / sqrt(wgSum(ssPart, tid) / f32(K) + uniforms.eps);
-    for (var k = tid; k < K; k = k + WG) { xn[k] = x[base + k] * inv * g[k]; }
+    for (var k = tid; k < K; k = k + WG) { xn[k] = xn[k] * inv * g[k]; }
     workgroupBarrier();
-    let n = i32(workgroupId.x) * WG + tid;
-    if (n < N && row < uniforms.rows) {
+    ${
+      residual
+        ? 'for (var n = tid; n < N && row < uniforms.rows; n = n + WG) {'
+        : `let n = i32(workgroupId.x) * WG + tid;
+    if (n < N && row < uniforms.rows) {`
+    }
       var acc = 0.0;
       for (var k = 0; k < K; k = k + 1) { acc = acc + xn[k] * w[k * N + n]; }
       result[row * N + n] = ${relu ? 'max(acc, 0.0)' : 'acc'};
@@ -52,9 +85,8 @@ export function normMatMulProgram(rows: number, K: number, N: number, relu: bool
   };
 }
 
-export function normMatMul({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
-  const be = backend as WebgpuBackendLike;
-  const name = FUSED_KERNELS.normMatMul;
+/** x, g, w (and a, wa) of a normMatMul kernel, checked against each other and the width limit. */
+function normMatMulArgs(name: string, { inputs, attrs }: KernelArgs, residual: boolean) {
   const x = float32(inputs.x, `${name}: x`);
   const g = float32(inputs.g, `${name}: g`);
   const w = float32(inputs.w, `${name}: w`);
@@ -69,10 +101,35 @@ export function normMatMul({ inputs, backend, attrs }: KernelArgs): tf.TensorInf
     K <= NORM_MATMUL_LIMITS.maxK,
     () => `${name}: width ${K} exceeds ${JSON.stringify(NORM_MATMUL_LIMITS)}`,
   );
-  return be.runWebGPUProgram(normMatMulProgram(rows, K, N, relu), [x, g, w], 'float32', [
-    i32(rows),
-    i32(K),
-    i32(N),
-    f32(eps),
-  ]);
+  const uniforms = [i32(rows), i32(K), i32(N), f32(eps)];
+  if (!residual) return { x, g, w, relu, rows, K, N, uniforms, branch: [] };
+  const a = float32(inputs.a, `${name}: a`);
+  const wa = float32(inputs.wa, `${name}: wa`);
+  const Ka = a.shape[1];
+  tf.util.assert(
+    a.shape.length === 2 && a.shape[0] === rows && wa.shape.join() === `${Ka},${K}`,
+    () => `${name}: a [${a.shape}] and wa [${wa.shape}] do not make [${rows}, ${K}]`,
+  );
+  return { x, g, w, relu, rows, K, N, uniforms: [...uniforms, i32(Ka)], branch: [a, wa] };
+}
+
+export function normMatMul(args: KernelArgs): tf.TensorInfo {
+  const be = args.backend as WebgpuBackendLike;
+  const { x, g, w, relu, rows, K, N, uniforms } = normMatMulArgs(FUSED_KERNELS.normMatMul, args, false);
+  return be.runWebGPUProgram(normMatMulProgram(rows, K, N, relu), [x, g, w], 'float32', uniforms);
+}
+
+/** [act(rmsnorm(h) @ w), h] with h = x + a @ wa, in one launch (h written in place into a new tensor). */
+export function residualNormMatMul(args: KernelArgs): tf.TensorInfo[] {
+  const be = args.backend as WebgpuBackendLike;
+  const name = FUSED_KERNELS.residualNormMatMul;
+  const { x, g, w, relu, rows, K, N, uniforms, branch } = normMatMulArgs(name, args, true);
+  const h = be.makeTensorInfo([rows, K], 'float32');
+  const out = be.runWebGPUProgram(
+    normMatMulProgram(rows, K, N, relu, true),
+    [x, g, w, ...branch, h],
+    'float32',
+    uniforms,
+  );
+  return [out, h];
 }

@@ -109,6 +109,29 @@ export function normMatMul(
 }
 
 /**
+ * [act(rmsnorm(h, g) @ w), h] with h = x + a @ wa: a residual branch joining the stream x, then the next
+ * normalised projection. One kernel where the backend has residualNormMatMul (webgpu) and h fits its limit,
+ * else linearResidual and normMatMul (the same ops as before on every other backend). For decoding.
+ */
+export function residualNormMatMul(
+  a: tf.Tensor2D,
+  wa: tf.Tensor2D,
+  x: tf.Tensor2D,
+  g: tf.Tensor1D,
+  w: tf.Tensor2D,
+  eps: number,
+  relu: boolean,
+): [tf.Tensor2D, tf.Tensor2D] {
+  if (hasKernel(FUSED_KERNELS.residualNormMatMul) && x.shape[1] <= NORM_MATMUL_LIMITS.maxK)
+    return tf.engine().runKernel(FUSED_KERNELS.residualNormMatMul, { a, wa, x, g, w }, { eps, relu }) as [
+      tf.Tensor2D,
+      tf.Tensor2D,
+    ];
+  const h = linearResidual(a, wa, x);
+  return [normMatMul(h, g, w, eps, relu), h];
+}
+
+/**
  * Whether residual adds go into the matmul's epilogue (a full-shape bias): on webgpu, where it saves a launch.
  * wasm's fused matmul takes only a vector bias, and the native cpu kernels add a full-shape bias with tfjs'
  * JavaScript Add, slower than the native Add of a separate op.

@@ -19,6 +19,7 @@ import {
   linearRelu,
   linearResidual,
   normMatMul,
+  residualNormMatMul,
   rmsNorm,
   rmsNormPass,
   tokenLogprobs,
@@ -200,20 +201,36 @@ export class Policy {
   /**
    * One decode step for B sequences: tokens [B] at positions [B]. Each block stores the token's key and
    * value in `cache` and attends over it (kv-cache.ts); the caller advances the cache. Returns the logits
-   * [B, V]. The MLP's ReLU runs in the matmul's epilogue; on webgpu each norm runs in the matmul after it
-   * (normMatMul): 12 launches for a 2-block model.
+   * [B, V]. The MLP's ReLU runs in the matmul's epilogue; on webgpu each norm runs in the matmul after it,
+   * and each residual branch's projection (the attention's and the MLP's second layer) in the normalised
+   * matmul that follows it (normMatMul, residualNormMatMul): 3 launches a block, 8 for a 2-block model.
    */
   decode(tokens: tf.Tensor1D, positions: tf.Tensor1D, cache: DecodeCache): tf.Tensor2D {
     const { normEps } = this.config;
     let x = this.embedAt(tokens, positions);
+    // The MLP output of the previous block and its second layer, not yet added to the stream x.
+    let mlp: { h: tf.Tensor2D; w: tf.Tensor2D } | undefined;
     this.blocks.forEach((w, i) => {
-      const qkv = normMatMul(x, w.norm1 as tf.Tensor1D, w.qkv as tf.Tensor2D, normEps, false); // [B, 3D]
-      x = linearResidual(cache.attend(i, qkv), w.proj as tf.Tensor2D, x);
-      const h = normMatMul(x, w.norm2 as tf.Tensor1D, w.fc1 as tf.Tensor2D, normEps, true);
-      x = linearResidual(h, w.fc2 as tf.Tensor2D, x);
+      const [norm1, qkvW] = [w.norm1 as tf.Tensor1D, w.qkv as tf.Tensor2D];
+      let qkv: tf.Tensor2D; // [B, 3D]
+      if (mlp) [qkv, x] = residualNormMatMul(mlp.h, mlp.w, x, norm1, qkvW, normEps, false);
+      else qkv = normMatMul(x, norm1, qkvW, normEps, false);
+      let h: tf.Tensor2D;
+      [h, x] = residualNormMatMul(
+        cache.attend(i, qkv),
+        w.proj as tf.Tensor2D,
+        x,
+        w.norm2 as tf.Tensor1D,
+        w.fc1 as tf.Tensor2D,
+        normEps,
+        true,
+      );
+      mlp = { h, w: w.fc2 as tf.Tensor2D };
     });
-    const head = this.param('head') as tf.Tensor2D;
-    return normMatMul(x, this.param('norm_f') as tf.Tensor1D, head, normEps, false);
+    const [normF, head] = [this.param('norm_f') as tf.Tensor1D, this.param('head') as tf.Tensor2D];
+    return mlp
+      ? residualNormMatMul(mlp.h, mlp.w, x, normF, head, normEps, false)[0]
+      : normMatMul(x, normF, head, normEps, false);
   }
 
   /** Current weights as host arrays, in spec order (async read: portable to webgpu). */
