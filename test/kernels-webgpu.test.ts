@@ -57,7 +57,13 @@ import {
   softmaxCase,
 } from './fused-cases.js';
 import type { FusedCase } from './fused-cases.js';
-import { checkKernels, STEPS_MODEL, threeAdamSteps } from '../packages/trainer/src/bench/check.js';
+import {
+  checkKernels,
+  PG_LOSS_SETTINGS,
+  pgLossCase,
+  STEPS_MODEL,
+  threeAdamSteps,
+} from '../packages/trainer/src/bench/check.js';
 import { runBench } from '../packages/trainer/src/bench/bench.js';
 import { modelConfig } from '../packages/trainer/src/model/config.js';
 import { createPolicy } from '../packages/trainer/src/model/policy.js';
@@ -199,6 +205,13 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
       // The block's own add, run twice (in tf.grads and for the output); the fallback adds x's two gradients.
       expect(passAdds).toBe(2);
       expect(normAdds).toBe(3);
+    },
+  );
+
+  it.each(PG_LOSS_SETTINGS)(
+    'policy-gradient loss (clip %f/%f, dual %s, KL %s x %f, entropy x %f): loss, statistics, gradients',
+    async (...setting) => {
+      expect(await worstDiff(pgLossCase(300, setting))).toBeLessThan(1e-5);
     },
   );
 
@@ -510,7 +523,7 @@ describe.skipIf(skipReason !== '')(`bench --check on webgpu${skipReason}`, () =>
   it('passes: train steps and generations with the WGSL kernels match tfjs own, and those stay installed', async () => {
     const r = await checkKernels();
     expect(r.backend).toBe('webgpu');
-    expect(r.cases).toHaveLength(6);
+    expect(r.cases).toHaveLength(7);
     r.cases.forEach((c) => expect(c.max_rel_diff).toBeLessThanOrEqual(c.tolerance));
     expect(r.ok).toBe(true);
     expect(WEBGPU_FUSED_KERNELS.every(hasKernel)).toBe(true);

@@ -2,7 +2,8 @@
  * `brevity bench --check`: the active backend's fast kernels (webgpu's WGSL programs, the cpu backend's
  * native ones) against tfjs' own kernels on the same backend, end to end through the model: three AdamW steps
  * of a small policy (every training kernel, the optimizer and its in-place update), the gradients of an RL
- * loss summed over two micro-batches (the token log-prob and entropy kernels, the in-place sum) and sampled
+ * loss summed over two micro-batches (the token log-prob and entropy kernels, the in-place sum), the GRPO/PPO
+ * loss with its statistics and gradients under four settings, and sampled
  * generations with their KV cache (every decoding kernel). The test suite checks the same kernels case by case; this runs
  * where the tests cannot, such as a GPU machine with nothing but the bundled CLI. Differences are relative:
  * max |fast - plain| / max(1, max |plain|).
@@ -14,6 +15,7 @@ import { generate, type Generation } from '../model/generate.js';
 import { accumulate, softmaxCrossEntropy } from '../model/ops.js';
 import { createPolicy } from '../model/policy.js';
 import { AdamW } from '../optim/adamw.js';
+import { tokenLoss } from '../rl/loss.js';
 import { readStep, trainStep } from '../optim/step.js';
 
 /** max |got - want| / max(1, max |want|); non-finite values must sit at the same places in both. */
@@ -215,6 +217,79 @@ async function rlCase(s: KernelSwitch, model: ModelConfigInput): Promise<number>
   }
 }
 
+/** Settings of the policy-gradient loss cases: [clipLow, clipHigh, dual clip, KL estimator or none, KL coef, entropy coef]. */
+export const PG_LOSS_SETTINGS: [number, number, number | null, 'k1' | 'k2' | 'k3' | null, number, number][] =
+  [
+    [0.2, 0.28, null, null, 0, 0],
+    [0.2, 0.2, 3, 'k3', 0.1, 0.01],
+    [0.1, 0.3, null, 'k1', 0, 0.02],
+    [0.2, 0.28, 2, 'k2', 0.05, 0],
+  ];
+
+/**
+ * The GRPO/PPO loss (rl/loss.ts tokenLoss) of N tokens under one of PG_LOSS_SETTINGS: its value, statistics
+ * and gradients by the log-probs (and the entropies when they carry a coefficient). Log-ratios of 0
+ * (on-policy ties), small ones, +-2 (a dual clip of 2 or 3 binds) and +-30 (past the clamp at 20).
+ */
+export function pgLossCase(
+  N: number,
+  [clipLow, clipHigh, dualClip, kl, klCoef, entropyCoef]: (typeof PG_LOSS_SETTINGS)[number],
+): { inputs: tf.Tensor[]; run: () => tf.Tensor[] } {
+  const rand = (scale: number, seed: number) =>
+    tf.randomUniform([N], -scale, scale, 'float32', seed) as tf.Tensor1D;
+  const shifts = [0, 30, -30, 2, -2, 1.5];
+  const shift = Float32Array.from({ length: N }, (_, i) =>
+    i % 10 < shifts.length ? shifts[i % 10] : 0.5 * Math.sin(i),
+  );
+  const logp = tf.sub(tf.abs(rand(3, 1)), 3.2) as tf.Tensor1D;
+  const ent = tf.abs(rand(2, 2)) as tf.Tensor1D;
+  const t = {
+    old: tf.sub(logp, tf.tensor1d(shift)) as tf.Tensor1D,
+    adv: rand(2, 3),
+    weights: tf.abs(rand(0.1, 4)) as tf.Tensor1D,
+    mask: tf.tensor1d(Float32Array.from({ length: N }, (_, i) => (i % 5 === 4 ? 0 : 1))),
+    returns: tf.zeros([N]) as tf.Tensor1D,
+    oldValues: tf.zeros([N]) as tf.Tensor1D,
+    ref: kl ? (tf.sub(logp, rand(0.5, 5)) as tf.Tensor1D) : null,
+  };
+  const o = { clipLow, clipHigh, dualClip, klCoef, klEstimator: kl ?? 'k3', entropyCoef } as const;
+  const opts = { ...o, temperature: 1, valueCoef: 0, valueClip: null };
+  const loss = (a: tf.Tensor, b: tf.Tensor = ent) => {
+    const r = tokenLoss(a as tf.Tensor1D, b as tf.Tensor1D, null, t, opts);
+    r.stats.dispose();
+    return r.loss;
+  };
+  return {
+    inputs: [logp, ent, ...Object.values(t).filter((x): x is tf.Tensor1D => x !== null)],
+    run: () => {
+      const { loss: value, stats } = tokenLoss(logp, ent, null, t, opts);
+      const grads = entropyCoef !== 0 ? tf.grads(loss)([logp, ent]) : tf.grads((a) => loss(a))([logp]);
+      return [tf.reshape(value, [1]), stats, ...grads];
+    },
+  };
+}
+
+/** Every PG_LOSS_SETTINGS case over 300 tokens. */
+async function pgLossCases(s: KernelSwitch): Promise<number> {
+  let d = 0;
+  for (const setting of PG_LOSS_SETTINGS) {
+    const c = pgLossCase(300, setting);
+    const run = async () => {
+      const out = tf.tidy(c.run);
+      const values = await Promise.all(out.map(async (x) => (await x.data()) as Float32Array));
+      tf.dispose(out);
+      return values;
+    };
+    try {
+      const { plain, fast } = await plainThenFast(s, run);
+      d = Math.max(d, worst(fast.map((f, i): [Float32Array, Float32Array] => [f, plain[i]])));
+    } finally {
+      tf.dispose(c.inputs);
+    }
+  }
+  return d;
+}
+
 /**
  * Matrix products of a size a GPU GEMM tiles (45 tiles of 64 x 64): every transpose of [300, 96] x [96, 520],
  * and the fused form with a full-shape bias (the residual add) and a ReLU.
@@ -290,6 +365,11 @@ export async function checkKernels(kernels?: KernelSwitch): Promise<CheckResult>
     [
       'rl: token log-probs and entropies, 2 micro-batches of 3 x 24, d 64 (loss, summed gradients)',
       () => rlCase(s, { vocab: 21, d: 64, layers: 2, heads: 4, ctx: 24 }),
+      1e-5,
+    ],
+    [
+      'pg loss: clipped surrogate, dual clip, 3 KL estimators, entropy bonus; 4 settings x 300 tokens (loss, statistics, gradients)',
+      () => pgLossCases(s),
       1e-5,
     ],
     [

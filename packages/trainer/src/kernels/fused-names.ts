@@ -66,6 +66,15 @@ export const FUSED_KERNELS = {
   embedGrad: 'BrevityEmbedGrad',
   /** inputs {y (a ReLU's output), dy} -> dy where y > 0, else 0: the ReLU's gradient in one pass. */
   reluGrad: 'BrevityReluGrad',
+  /**
+   * inputs {logp, ent, old, adv, weights [N]} and optionally {refLp [N]}, attrs PgLossAttrs
+   * (kernels/webgpu-pg-loss.ts) -> the clipped policy-gradient loss of rl/loss.ts as a scalar (webgpu).
+   */
+  pgLoss: 'BrevityPgLoss',
+  /** pgLoss' inputs less ent, plus {dy} (scalar) -> [dlogp [N], dent [N]]. */
+  pgLossGrad: 'BrevityPgLossGrad',
+  /** pgLoss' inputs with {mask} for {weights} -> rl/loss.ts' statistics [7] (STAT_KEYS, value terms 0). */
+  pgStats: 'BrevityPgStats',
   /** inputs {x [N,D], g [D]}, attrs {eps} -> [N, D]. */
   rmsNorm: 'BrevityRmsNorm',
   /**

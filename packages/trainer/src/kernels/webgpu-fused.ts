@@ -16,6 +16,7 @@ import { maskedSoftmaxShape } from './fused-shapes.js';
 import { adamTensors, addTensors } from './webgpu-adam.js';
 import { gemmRequested, installGemm, uninstallGemm } from './webgpu-gemm.js';
 import { normMatMul, residualNormMatMul } from './webgpu-norm-matmul.js';
+import { pgLoss, pgLossGrad, pgStats } from './webgpu-pg-loss.js';
 import { installReadWrite } from './webgpu-read-write.js';
 import { attendCache, attention, attentionGrad } from './webgpu-attention-kernels.js';
 import {
@@ -327,6 +328,11 @@ export const WEBGPU_KERNEL_GROUPS: Record<string, [string, KernelFn][]> = {
     [FUSED_KERNELS.tokenLogprobGrad, tokenLogprobGrad],
     [FUSED_KERNELS.tokenEntropy, tokenEntropy],
     [FUSED_KERNELS.tokenEntropyGrad, tokenEntropyGrad],
+  ],
+  pgLoss: [
+    [FUSED_KERNELS.pgLoss, pgLoss],
+    [FUSED_KERNELS.pgLossGrad, pgLossGrad],
+    [FUSED_KERNELS.pgStats, pgStats],
   ],
   adam: [[FUSED_KERNELS.adamTensors, adamTensors]],
   accumulate: [[FUSED_KERNELS.addTensors, addTensors]],

@@ -298,13 +298,17 @@ export function sumAllProgram(n: number, sqrt = false): WgslProgram {
   );
 }
 
-/** An elementwise program over [n] with one invocation per element; `body` sees `i` and the uniforms. */
-function elementwiseProgram(
+/**
+ * An elementwise program over [n] with one invocation per element; `body` sees `i` and the uniforms, `decls`
+ * are module-scope WGSL it uses.
+ */
+export function elementwiseProgram(
   key: string,
   variableNames: string[],
   n: number,
   body: string,
   uniforms: string,
+  decls = '',
 ): WgslProgram {
   const wg = 64;
   return {
@@ -315,7 +319,7 @@ function elementwiseProgram(
     dispatch: [Math.ceil(n / wg), 1, 1],
     workgroupSize: [wg, 1, 1],
     uniforms: `n : i32, ${uniforms}`,
-    getUserCode: () => `
+    getUserCode: () => `${decls}
   fn main(index : i32) {
     let i = index;
     if (i < uniforms.n) {

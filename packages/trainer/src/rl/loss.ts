@@ -6,6 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KlEstimator } from '@brevity/core';
 import type { Policy } from '../model/policy.js';
+import { FUSED_KERNELS } from '../kernels/fused-names.js';
+import type { PgLossAttrs } from '../kernels/webgpu-pg-loss.js';
+import { hasKernel } from '../model/fused.js';
 import { tokenLogprobs } from '../model/ops.js';
 import type { UpdateSample } from './batch.js';
 
@@ -126,6 +129,73 @@ function valueLoss(values: tf.Tensor, ret: tf.Tensor, oldV: tf.Tensor, clip: num
 }
 
 /**
+ * microLoss without a value head where the backend has the pgLoss kernels (webgpu): the loss in one launch
+ * with its gradient in one more, and the statistics in a third, instead of ~40 launches of tfjs ops. With
+ * entropyCoef 0 the entropies get no gradient, as in the composition (tfjs then skips their backward).
+ */
+function fusedPgLoss(
+  logprobs: tf.Tensor1D,
+  entropies: tf.Tensor1D,
+  t: LossTokens,
+  o: LossOptions,
+): { loss: tf.Scalar; stats: tf.Tensor1D } {
+  const attrs: PgLossAttrs = {
+    clipLow: o.clipLow,
+    clipHigh: o.clipHigh,
+    dualClip: o.dualClip,
+    kl: o.klEstimator,
+    klCoef: o.klCoef,
+    entropyCoef: o.entropyCoef,
+  };
+  const named = attrs as unknown as tf.NamedAttrMap;
+  const ref: tf.NamedTensorMap = t.ref ? { refLp: t.ref } : {};
+  const run = (lp: tf.Tensor, ent: tf.Tensor) =>
+    tf
+      .engine()
+      .runKernel(
+        FUSED_KERNELS.pgLoss,
+        { logp: lp, ent, old: t.old, adv: t.adv, weights: t.weights, ...ref },
+        named,
+      ) as tf.Scalar;
+  const grads = (dy: tf.Tensor, lp: tf.Tensor) =>
+    tf
+      .engine()
+      .runKernel(
+        FUSED_KERNELS.pgLossGrad,
+        { logp: lp, old: t.old, adv: t.adv, weights: t.weights, dy, ...ref },
+        named,
+      ) as tf.Tensor[];
+  type Grad = Parameters<typeof tf.customGrad>[0];
+  const loss =
+    o.entropyCoef !== 0
+      ? (tf.customGrad(((lp: tf.Tensor, ent: tf.Tensor, save: tf.GradSaveFunc) => {
+          save([lp]);
+          return { value: run(lp, ent), gradFunc: (dy: tf.Tensor, s: tf.Tensor[]) => grads(dy, s[0]) };
+        }) as unknown as Grad)(logprobs, entropies) as tf.Scalar)
+      : (tf.customGrad(((lp: tf.Tensor, save: tf.GradSaveFunc) => {
+          save([lp]);
+          return {
+            value: run(lp, entropies),
+            gradFunc: (dy: tf.Tensor, s: tf.Tensor[]) => {
+              const [dlogp, dent] = grads(dy, s[0]);
+              dent.dispose();
+              return [dlogp];
+            },
+          };
+        }) as unknown as Grad)(logprobs) as tf.Scalar);
+  const stats = tf.keep(
+    tf
+      .engine()
+      .runKernel(
+        FUSED_KERNELS.pgStats,
+        { logp: logprobs, ent: entropies, old: t.old, adv: t.adv, mask: t.mask, ...ref },
+        named,
+      ) as tf.Tensor1D,
+  );
+  return { loss, stats };
+}
+
+/**
  * The micro-batch loss (a scalar to differentiate) and its statistics [STAT_KEYS], kept outside any tidy
  * so the caller can read them after the gradient step. `refLogprobs` [B*(T-1)] is needed when klCoef > 0.
  */
@@ -150,6 +220,37 @@ export function microLoss(
   const { hidden, logits } = policy.forward(tf.slice(t.ids, [0, 0], [B, T - 1]) as tf.Tensor2D);
   const flat = tf.reshape(logits, [N, policy.config.vocab]) as tf.Tensor2D;
   const { logprobs, entropies } = tokenLogprobs(flat, t.targets, o.temperature);
+  const values = valueHead
+    ? (tf.reshape(tf.add(tf.matMul(tf.reshape(hidden, [N, policy.config.d]), valueHead.w), valueHead.b), [
+        N,
+      ]) as tf.Tensor1D)
+    : null;
+  return tokenLoss(logprobs, entropies, values, t, o);
+}
+
+/** The per-token tensors of a micro-batch the loss takes (besides the policy's log-probs and entropies). */
+export interface LossTokens {
+  weights: tf.Tensor1D;
+  mask: tf.Tensor1D;
+  adv: tf.Tensor1D;
+  old: tf.Tensor1D;
+  returns: tf.Tensor1D;
+  oldValues: tf.Tensor1D;
+  ref: tf.Tensor1D | null;
+}
+
+/**
+ * microLoss from the tokens' log-probs and entropies (and the value head's values, PPO): the fused kernels
+ * where the backend has them and there is no value loss, else tfjs ops.
+ */
+export function tokenLoss(
+  logprobs: tf.Tensor1D,
+  entropies: tf.Tensor1D,
+  values: tf.Tensor1D | null,
+  t: LossTokens,
+  o: LossOptions,
+): { loss: tf.Scalar; stats: tf.Tensor1D } {
+  if (!values && hasKernel(FUSED_KERNELS.pgLoss)) return fusedPgLoss(logprobs, entropies, t, o);
   const { pg, clipped } = surrogate(logprobs, t.old, t.adv, o);
   let perToken = pg;
   const kl = t.ref ? klTensor(o.klEstimator, logprobs, t.ref) : tf.zerosLike(pg);
@@ -157,9 +258,7 @@ export function microLoss(
   if (o.entropyCoef !== 0) perToken = tf.sub(perToken, tf.mul(entropies, o.entropyCoef));
   let vl: tf.Tensor = tf.zerosLike(pg);
   let vclipped: tf.Tensor = tf.zerosLike(pg);
-  if (valueHead) {
-    const h = tf.reshape(hidden, [N, policy.config.d]);
-    const values = tf.reshape(tf.add(tf.matMul(h, valueHead.w), valueHead.b), [N]);
+  if (values) {
     ({ vl, vclipped } = valueLoss(values, t.returns, t.oldValues, o.valueClip));
     perToken = tf.add(perToken, tf.mul(vl, o.valueCoef));
   }
