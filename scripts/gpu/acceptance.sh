@@ -8,7 +8,7 @@
 # (tfjs' vec4 matmul refuses a transposed right operand), one submitting every 256 programs instead of 15,
 # and the tiled GEMM of webgpu-gemm.ts in place of tfjs' matmul (checked, timed and profiled);
 # then the bench defaults, the shipped base model, and GRPO steps of the quickstart with and without
-# length-sorted update passes.
+# length-sorted update passes, and without the fused policy-gradient loss (group pgLoss).
 # Usage on the device: OUT=$OUT timeout 540 bash build/gpu/acceptance.sh
 here="$(cd "$(dirname "$0")" && pwd)"
 torch="python3 $here/torch_reference.py --device cuda"
@@ -34,4 +34,5 @@ exec bash "$here/run.sh" \
   "BREVITY_WEBGPU_FUSED=0 $bench --model base" \
   "$bench --model base" \
   "brevity bench --grpo experiments/quickstart/laser.yaml --backend webgpu --json --steps 3" \
-  "brevity bench --grpo experiments/quickstart/laser.yaml --backend webgpu --json --steps 3 --set optim.microBatchTokens=null"
+  "brevity bench --grpo experiments/quickstart/laser.yaml --backend webgpu --json --steps 3 --set optim.microBatchTokens=null" \
+  "BREVITY_WEBGPU_FUSED=-pgLoss brevity bench --grpo experiments/quickstart/laser.yaml --backend webgpu --json --steps 3"
