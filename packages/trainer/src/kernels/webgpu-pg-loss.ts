@@ -169,35 +169,32 @@ function gradProgram(
 
 const coefs = (klCoef: number, a: PgLossAttrs) => [f32(klCoef), f32(a.entropyCoef)];
 
-export function pgLoss({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+/** A one-workgroup reduction program (loss or statistics) over the tokens, with `last` its last input. */
+function reduction(
+  { inputs, backend, attrs }: KernelArgs,
+  name: string,
+  last: 'weights' | 'mask',
+  program: typeof lossProgram,
+): tf.TensorInfo {
   const be = backend as WebgpuBackendLike;
   const ref = inputs.refLp !== undefined;
-  const names = ['logp', 'ent', 'old', 'adv', 'weights', ...(ref ? ['refLp'] : [])];
-  const ins = tokenInputs(FUSED_KERNELS.pgLoss, inputs, names);
+  const ins = tokenInputs(name, inputs, ['logp', 'ent', 'old', 'adv', last, ...(ref ? ['refLp'] : [])]);
   const { a, dual, key, uniforms, klCoef } = settings(attrs, ref);
   const n = ins[0].shape[0];
-  const out = be.runWebGPUProgram(lossProgram(n, dual, ref, a.kl, key), ins, 'float32', [
+  return be.runWebGPUProgram(program(n, dual, ref, a.kl, key), ins, 'float32', [
     i32(1),
     i32(n),
     ...uniforms,
     ...coefs(klCoef, a),
   ]);
-  return { ...out, shape: [] };
 }
 
-export function pgStats({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
-  const be = backend as WebgpuBackendLike;
-  const ref = inputs.refLp !== undefined;
-  const names = ['logp', 'ent', 'old', 'adv', 'mask', ...(ref ? ['refLp'] : [])];
-  const ins = tokenInputs(FUSED_KERNELS.pgStats, inputs, names);
-  const { a, dual, key, uniforms, klCoef } = settings(attrs, ref);
-  const n = ins[0].shape[0];
-  return be.runWebGPUProgram(statsProgram(n, dual, ref, a.kl, key), ins, 'float32', [
-    i32(1),
-    i32(n),
-    ...uniforms,
-    ...coefs(klCoef, a),
-  ]);
+export function pgLoss(args: KernelArgs): tf.TensorInfo {
+  return { ...reduction(args, FUSED_KERNELS.pgLoss, 'weights', lossProgram), shape: [] };
+}
+
+export function pgStats(args: KernelArgs): tf.TensorInfo {
+  return reduction(args, FUSED_KERNELS.pgStats, 'mask', statsProgram);
 }
 
 export function pgLossGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {

@@ -201,17 +201,7 @@ function fusedPgLoss(
  */
 export function microLoss(
   policy: Policy,
-  t: {
-    ids: tf.Tensor2D;
-    targets: tf.Tensor1D;
-    weights: tf.Tensor1D;
-    mask: tf.Tensor1D;
-    adv: tf.Tensor1D;
-    old: tf.Tensor1D;
-    returns: tf.Tensor1D;
-    oldValues: tf.Tensor1D;
-    ref: tf.Tensor1D | null;
-  },
+  t: LossTokens & { ids: tf.Tensor2D; targets: tf.Tensor1D },
   o: LossOptions,
   valueHead: ValueHead | null,
 ): { loss: tf.Scalar; stats: tf.Tensor1D } {
