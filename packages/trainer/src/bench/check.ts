@@ -252,8 +252,17 @@ export function pgLossCase(
     oldValues: tf.zeros([N]) as tf.Tensor1D,
     ref: kl ? (tf.sub(logp, rand(0.5, 5)) as tf.Tensor1D) : null,
   };
-  const o = { clipLow, clipHigh, dualClip, klCoef, klEstimator: kl ?? 'k3', entropyCoef } as const;
-  const opts = { ...o, temperature: 1, valueCoef: 0, valueClip: null };
+  const opts = {
+    clipLow,
+    clipHigh,
+    dualClip,
+    klCoef,
+    klEstimator: kl ?? 'k3',
+    entropyCoef,
+    temperature: 1,
+    valueCoef: 0,
+    valueClip: null,
+  } as const;
   const loss = (a: tf.Tensor, b: tf.Tensor = ent) => {
     const r = tokenLoss(a as tf.Tensor1D, b as tf.Tensor1D, null, t, opts);
     r.stats.dispose();

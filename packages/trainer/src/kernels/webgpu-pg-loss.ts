@@ -29,9 +29,9 @@ export interface PgLossAttrs {
 }
 
 const KL_WGSL = {
-  k1: 'kl = lr; dkl = 1.0;',
-  k2: 'kl = 0.5 * lr * lr; dkl = lr;',
-  k3: 'let e = exp(-lr); kl = e - 1.0 + lr; dkl = 1.0 - e;',
+  k1: 't.kl = lr; t.dkl = 1.0;',
+  k2: 't.kl = 0.5 * lr * lr; t.dkl = lr;',
+  k3: 'let e = exp(-lr); t.kl = e - 1.0 + lr; t.dkl = 1.0 - e;',
 } as const;
 
 /** WGSL: `terms(i)`, token i's pg, clipped flag, kl and the derivatives of pg and kl by logp. */
@@ -65,11 +65,7 @@ function termsWgsl(dual: boolean, ref: boolean, kl: PgLossAttrs['kl']): string {
       ref
         ? `
     let lr = logp[i] - refLp[i];
-    var kl = 0.0;
-    var dkl = 0.0;
-    ${KL_WGSL[kl]}
-    t.kl = kl;
-    t.dkl = dkl;`
+    ${KL_WGSL[kl]}`
         : ''
     }
     return t;
@@ -86,13 +82,23 @@ function tokenInputs(name: string, inputs: KernelArgs['inputs'], names: string[]
   });
 }
 
+/**
+ * The program variant (dual clip, KL estimator where a reference is given), its key, and the uniforms after
+ * the program's own sizes, in UNIFORMS' order.
+ */
 function settings(attrs: KernelArgs['attrs'], ref: boolean) {
   const a = attrs as unknown as PgLossAttrs;
   const dual = a.dualClip !== null;
   const key = `${dual ? 'dual' : ''}${ref ? `_${a.kl}` : ''}`;
-  const uniforms: UniformValue[] = [f32(1 - a.clipLow), f32(1 + a.clipHigh), f32(a.dualClip ?? 0)];
-  const klCoef = ref ? a.klCoef : 0; // rl/loss.ts adds the KL term only with a reference and klCoef > 0
-  return { a, dual, key, uniforms, klCoef: klCoef > 0 ? klCoef : 0 };
+  const klCoef = ref && a.klCoef > 0 ? a.klCoef : 0; // rl/loss.ts adds the KL term only then
+  const uniforms: UniformValue[] = [
+    f32(1 - a.clipLow),
+    f32(1 + a.clipHigh),
+    f32(a.dualClip ?? 0),
+    f32(klCoef),
+    f32(a.entropyCoef),
+  ];
+  return { kl: a.kl, dual, key, uniforms };
 }
 
 const UNIFORMS = 'lo : f32, hi : f32, dual : f32, klCoef : f32, entCoef : f32,';
@@ -167,8 +173,6 @@ function gradProgram(
   );
 }
 
-const coefs = (klCoef: number, a: PgLossAttrs) => [f32(klCoef), f32(a.entropyCoef)];
-
 /** A one-workgroup reduction program (loss or statistics) over the tokens, with `last` its last input. */
 function reduction(
   { inputs, backend, attrs }: KernelArgs,
@@ -179,14 +183,9 @@ function reduction(
   const be = backend as WebgpuBackendLike;
   const ref = inputs.refLp !== undefined;
   const ins = tokenInputs(name, inputs, ['logp', 'ent', 'old', 'adv', last, ...(ref ? ['refLp'] : [])]);
-  const { a, dual, key, uniforms, klCoef } = settings(attrs, ref);
+  const { kl, dual, key, uniforms } = settings(attrs, ref);
   const n = ins[0].shape[0];
-  return be.runWebGPUProgram(program(n, dual, ref, a.kl, key), ins, 'float32', [
-    i32(1),
-    i32(n),
-    ...uniforms,
-    ...coefs(klCoef, a),
-  ]);
+  return be.runWebGPUProgram(program(n, dual, ref, kl, key), ins, 'float32', [i32(1), i32(n), ...uniforms]);
 }
 
 export function pgLoss(args: KernelArgs): tf.TensorInfo {
@@ -207,14 +206,14 @@ export function pgLossGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInf
     tf.util.sizeFromShape(dy.shape) === 1,
     () => `${FUSED_KERNELS.pgLossGrad}: dy must be a scalar`,
   );
-  const { a, dual, key, uniforms, klCoef } = settings(attrs, ref);
+  const { kl, dual, key, uniforms } = settings(attrs, ref);
   const n = logp.shape[0];
   const dent = be.makeTensorInfo([n], 'float32');
   const dlogp = be.runWebGPUProgram(
-    gradProgram(n, dual, ref, a.kl, key),
+    gradProgram(n, dual, ref, kl, key),
     [logp, old, adv, w, dy, dent, ...(refT ? [refT] : [])],
     'float32',
-    [i32(n), ...uniforms, ...coefs(klCoef, a)],
+    [i32(n), ...uniforms],
   );
   return [dlogp, dent];
 }

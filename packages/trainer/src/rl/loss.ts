@@ -165,24 +165,22 @@ function fusedPgLoss(
         { logp: lp, old: t.old, adv: t.adv, weights: t.weights, dy, ...ref },
         named,
       ) as tf.Tensor[];
-  type Grad = Parameters<typeof tf.customGrad>[0];
-  const loss =
-    o.entropyCoef !== 0
-      ? (tf.customGrad(((lp: tf.Tensor, ent: tf.Tensor, save: tf.GradSaveFunc) => {
-          save([lp]);
-          return { value: run(lp, ent), gradFunc: (dy: tf.Tensor, s: tf.Tensor[]) => grads(dy, s[0]) };
-        }) as unknown as Grad)(logprobs, entropies) as tf.Scalar)
-      : (tf.customGrad(((lp: tf.Tensor, save: tf.GradSaveFunc) => {
-          save([lp]);
-          return {
-            value: run(lp, entropies),
-            gradFunc: (dy: tf.Tensor, s: tf.Tensor[]) => {
-              const [dlogp, dent] = grads(dy, s[0]);
-              dent.dispose();
-              return [dlogp];
-            },
-          };
-        }) as unknown as Grad)(logprobs) as tf.Scalar);
+  // With entropyCoef 0 only the log-probs are the custom gradient's inputs (the entropies' gradient is 0).
+  const inputs = o.entropyCoef !== 0 ? [logprobs, entropies] : [logprobs];
+  const loss = tf.customGrad(((...args: [tf.Tensor, tf.Tensor | tf.GradSaveFunc, tf.GradSaveFunc?]) => {
+    const save = args[inputs.length] as tf.GradSaveFunc;
+    const lp = args[0];
+    save([lp]);
+    return {
+      value: run(lp, inputs.length > 1 ? (args[1] as tf.Tensor) : entropies),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [dlogp, dent] = grads(dy, saved[0]);
+        if (inputs.length > 1) return [dlogp, dent];
+        dent.dispose();
+        return [dlogp];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0])(...inputs) as tf.Scalar;
   const stats = tf.keep(
     tf
       .engine()
