@@ -18,11 +18,15 @@ done
 export PATH="$work:$PATH"
 brevity() { "$work/node" "$here/brevity.mjs" "$@"; }
 export -f brevity 2>/dev/null || true
+export work here
+# Each command gets its own limit (BREVITY_CMD_TIMEOUT seconds, default 120), so one that hangs on a driver or
+# a shader compile costs that much and the rest still run inside the device call's limit.
+limit="${BREVITY_CMD_TIMEOUT:-120}"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader > "$OUT/gpu.txt" 2>&1
 node --version >> "$OUT/gpu.txt"
 for cmd in "$@"; do
   echo "### $cmd" | tee -a "$OUT/log.txt"
-  ( eval "$cmd" ) >> "$OUT/log.txt" 2>&1
+  timeout "$limit" bash -c "$cmd" >> "$OUT/log.txt" 2>&1
   echo "### exit $?" | tee -a "$OUT/log.txt"
 done
 tail -c 6000 "$OUT/log.txt"
