@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { installNativeKernels, uninstallNativeKernels } from '../packages/trainer/src/kernels/native.js';
 import { relDiff } from './kernels-compare.js';
-import { threeAdamSteps } from '../packages/trainer/src/bench/check.js';
+import { adamSteps } from '../packages/trainer/src/bench/check.js';
 
 const probe = installNativeKernels();
 uninstallNativeKernels();
@@ -18,9 +18,9 @@ describe.skipIf(!probe.ok)(`native kernels in a full train step${skipReason}`, (
   it('match the plain cpu kernels over three AdamW steps', async () => {
     await tf.setBackend('cpu');
     uninstallNativeKernels();
-    const plain = await threeAdamSteps();
+    const plain = await adamSteps();
     expect(installNativeKernels({ kernels: 'all' }).ok).toBe(true);
-    const native = await threeAdamSteps();
+    const native = await adamSteps();
     uninstallNativeKernels();
     expect(plain.metrics.every(Number.isFinite)).toBe(true);
     expect(relDiff(native.metrics, plain.metrics)).toBeLessThan(1e-5);

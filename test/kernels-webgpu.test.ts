@@ -20,6 +20,7 @@ import {
   countWebgpuLaunches,
   installWebgpuKernels,
   leftOutGroups,
+  OPT_IN_GROUPS,
   uninstallWebgpuKernels,
   WEBGPU_FUSED_KERNELS,
   WEBGPU_KERNEL_GROUPS,
@@ -62,7 +63,7 @@ import {
   PG_LOSS_SETTINGS,
   pgLossCase,
   STEPS_MODEL,
-  threeAdamSteps,
+  adamSteps,
 } from '../packages/trainer/src/bench/check.js';
 import { runBench } from '../packages/trainer/src/bench/bench.js';
 import { modelConfig } from '../packages/trainer/src/model/config.js';
@@ -92,6 +93,17 @@ interface GPUDeviceLike {
 }
 
 /** The values of `run`'s outputs (read asynchronously, as webgpu needs). */
+/** The kernels installed by default: every group but the opt-in ones, whose kernels are listed apart. */
+const OPT_IN_KERNELS = OPT_IN_GROUPS.flatMap((g) => WEBGPU_KERNEL_GROUPS[g].map(([name]) => name));
+const DEFAULT_KERNELS = WEBGPU_FUSED_KERNELS.filter((k) => !OPT_IN_KERNELS.includes(k));
+const defaultsInstalled = () => DEFAULT_KERNELS.every(hasKernel) && !OPT_IN_KERNELS.some(hasKernel);
+
+/** Back to the default kernel set (installWebgpuKernels only adds). */
+function defaultKernels(): void {
+  uninstallWebgpuKernels();
+  installWebgpuKernels();
+}
+
 async function readAll(run: () => tf.Tensor[]): Promise<Float32Array[]> {
   const out = tf.tidy(run);
   const values = await Promise.all(out.map(async (t) => (await t.data()) as Float32Array));
@@ -104,7 +116,7 @@ async function worstDiff(c: FusedCase): Promise<number> {
   const read = () => readAll(c.run);
   uninstallWebgpuKernels();
   const want = await read();
-  installWebgpuKernels();
+  installWebgpuKernels([]); // every group, the opt-in ones too
   let got: Float32Array[] = [];
   const n = await countPrograms(async () => (got = await read()));
   expect(n.ours).toBeGreaterThan(0); // the fused path really ran
@@ -113,26 +125,35 @@ async function worstDiff(c: FusedCase): Promise<number> {
 }
 
 describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, () => {
-  afterAll(() => installWebgpuKernels());
+  afterAll(defaultKernels);
 
-  it('are registered when the backend loads, and removed by uninstall', () => {
+  it('are registered when the backend loads (but the opt-in groups), and removed by uninstall', () => {
     expect(tf.getBackend()).toBe('webgpu');
-    expect(WEBGPU_FUSED_KERNELS.every(hasKernel)).toBe(true);
+    expect(OPT_IN_KERNELS).toEqual([FUSED_KERNELS.residualNormMatMul]);
+    expect(defaultsInstalled()).toBe(true);
     uninstallWebgpuKernels();
     expect(WEBGPU_FUSED_KERNELS.some(hasKernel)).toBe(false);
     installWebgpuKernels();
+    expect(defaultsInstalled()).toBe(true);
+    expect(installWebgpuKernels([])).toBe(WEBGPU_FUSED_KERNELS.length);
+    expect(WEBGPU_FUSED_KERNELS.every(hasKernel)).toBe(true);
+    defaultKernels();
     // The native in-place decode kernel is cpu only: webgpu has its own, over a packed cache.
     expect(hasKernel(FUSED_KERNELS.attendDecode)).toBe(false);
     expect(hasKernel(FUSED_KERNELS.attendCache)).toBe(true);
   });
 
-  it('BREVITY_WEBGPU_FUSED leaves kernel groups out (a forward with its gradient), and refuses unknown ones', async () => {
-    expect(leftOutGroups(undefined)).toEqual([]);
-    expect(leftOutGroups('1')).toEqual([]);
+  it('BREVITY_WEBGPU_FUSED leaves kernel groups out (a forward with its gradient) or adds opt-in ones, and refuses unknown ones', async () => {
+    expect(leftOutGroups(undefined)).toEqual(['residualNormMatMul']);
+    expect(leftOutGroups('1')).toEqual(['residualNormMatMul']);
     expect(leftOutGroups('0')).toEqual(Object.keys(WEBGPU_KERNEL_GROUPS));
-    expect(leftOutGroups('-attention, -adam')).toEqual(['attention', 'adam']);
+    expect(leftOutGroups('-attention, -adam')).toEqual(['residualNormMatMul', 'attention', 'adam']);
+    expect(leftOutGroups('+residualNormMatMul')).toEqual([]);
+    expect(leftOutGroups('-adam,+residualNormMatMul')).toEqual(['adam']);
     expect(() => leftOutGroups('-atention')).toThrow(/"-atention" is not one \(groups: norm, normMatMul,/);
-    expect(() => leftOutGroups('attention')).toThrow(/groups to leave out like -attention/);
+    expect(() => leftOutGroups('attention')).toThrow(
+      /groups to leave out or add like -attention,\+residualNormMatMul/,
+    );
     const all = WEBGPU_FUSED_KERNELS.length;
     uninstallWebgpuKernels();
     try {
@@ -141,22 +162,21 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
       expect(hasKernel(FUSED_KERNELS.adamTensors)).toBe(false);
       expect(hasKernel(FUSED_KERNELS.rmsNorm)).toBe(true);
       // A train step runs with tfjs' attention and optimizer beside the other fused kernels.
-      const steps = await threeAdamSteps();
+      const steps = await adamSteps();
       expect(steps.metrics.every(Number.isFinite)).toBe(true);
     } finally {
-      uninstallWebgpuKernels();
-      installWebgpuKernels();
+      defaultKernels();
     }
-    expect(WEBGPU_FUSED_KERNELS.every(hasKernel)).toBe(true);
+    expect(defaultsInstalled()).toBe(true);
   });
 
   it('BREVITY_WEBGPU_DX_TRANSPOSE=1 copies w^T for the linear layers dx: the same train steps, a launch more each', async () => {
-    let flagged = await threeAdamSteps();
-    const flaggedCount = await countPrograms(async () => (flagged = await threeAdamSteps()));
+    let flagged = await adamSteps();
+    const flaggedCount = await countPrograms(async () => (flagged = await adamSteps()));
     process.env.BREVITY_WEBGPU_DX_TRANSPOSE = '1';
     let copied = flagged;
     try {
-      const copiedCount = await countPrograms(async () => (copied = await threeAdamSteps()));
+      const copiedCount = await countPrograms(async () => (copied = await adamSteps()));
       // 2 blocks x 4 linear layers + the unembedding, 3 steps.
       expect(copiedCount.total - flaggedCount.total).toBe(3 * (2 * 4 + 1));
     } finally {
@@ -411,11 +431,11 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
 
   it('three AdamW steps of the policy match, and launch far fewer GPU programs', async () => {
     uninstallWebgpuKernels();
-    const plain = await threeAdamSteps();
-    const plainCount = await countPrograms(threeAdamSteps);
+    const plain = await adamSteps();
+    const plainCount = await countPrograms(adamSteps);
     installWebgpuKernels();
     let fused = plain;
-    const fusedCount = await countPrograms(async () => (fused = await threeAdamSteps()));
+    const fusedCount = await countPrograms(async () => (fused = await adamSteps()));
     expect(plain.metrics.every(Number.isFinite)).toBe(true);
     expect(relDiff(fused.metrics, plain.metrics)).toBeLessThan(1e-5);
     fused.weights.forEach((w, i) => expect(relDiff(w, plain.weights[i])).toBeLessThan(1e-5));
@@ -499,11 +519,11 @@ describe.skipIf(skipReason !== '')(`the tiled GEMM (BREVITY_WEBGPU_GEMM=1) on we
   });
 
   it('three AdamW steps give the same losses, norms and weights', async () => {
-    const plain = await threeAdamSteps();
+    const plain = await adamSteps();
     installGemm(1);
     let fast = plain;
     try {
-      fast = await threeAdamSteps();
+      fast = await adamSteps();
     } finally {
       uninstallGemm();
     }
@@ -526,31 +546,41 @@ describe.skipIf(skipReason !== '')(`bench --check on webgpu${skipReason}`, () =>
     expect(r.cases).toHaveLength(7);
     r.cases.forEach((c) => expect(c.max_rel_diff).toBeLessThanOrEqual(c.tolerance));
     expect(r.ok).toBe(true);
-    expect(WEBGPU_FUSED_KERNELS.every(hasKernel)).toBe(true);
+    expect(defaultsInstalled()).toBe(true);
   });
 });
 
 describe.skipIf(skipReason !== '')(`generation on webgpu${skipReason}`, () => {
-  it('KV-cache log-probs and entropies match the full forward pass, with fewer launches', async () => {
-    const policy = createPolicy(modelConfig({ vocab: 12, d: 16, layers: 2, heads: 2, ctx: 32 }), 7);
-    const prompts = randomPrompts(6, 3);
-    const opts = { maxNewTokens: 12, eosId: 1, temperature: 1.3, rng: 5 };
-    uninstallWebgpuKernels();
-    let plain: Generation[] = [];
-    const plainCount = await countPrograms(async () => (plain = await generate(policy, prompts, opts)));
-    installWebgpuKernels();
-    let fused: Generation[] = [];
-    const fusedCount = await countPrograms(async () => (fused = await generate(policy, prompts, opts)));
-    const full = await fullForward(policy, prompts, fused, opts.temperature);
-    fused.forEach((g, b) => {
-      expect(Array.from(g.tokens)).toEqual(Array.from(plain[b].tokens)); // same seed, same samples
-      expect(maxAbsDiff(g.logprobs, full[b].logprobs)).toBeLessThan(1e-4);
-      expect(maxAbsDiff(g.entropies, full[b].entropies)).toBeLessThan(1e-4);
-    });
-    expect(fused.some((g) => !g.truncated)).toBe(true); // rows left the batch early (compaction)
-    expect(fusedCount.total).toBeLessThan(0.75 * plainCount.total);
-    policy.dispose();
-  });
+  // The default kernels, and every group (the opt-in residualNormMatMul runs each block in 3 launches).
+  it.each([
+    ['default kernels', undefined],
+    ['every group', []],
+  ] as [string, string[] | undefined][])(
+    'KV-cache log-probs and entropies match the full forward pass, with fewer launches (%s)',
+    async (_, leaveOut) => {
+      const policy = createPolicy(modelConfig({ vocab: 12, d: 16, layers: 2, heads: 2, ctx: 32 }), 7);
+      const prompts = randomPrompts(6, 3);
+      const opts = { maxNewTokens: 12, eosId: 1, temperature: 1.3, rng: 5 };
+      uninstallWebgpuKernels();
+      let plain: Generation[] = [];
+      const plainCount = await countPrograms(async () => (plain = await generate(policy, prompts, opts)));
+      installWebgpuKernels(leaveOut);
+      let fused: Generation[] = [];
+      const fusedCount = await countPrograms(async () => (fused = await generate(policy, prompts, opts)));
+      const full = await fullForward(policy, prompts, fused, opts.temperature);
+      fused.forEach((g, b) => {
+        expect(Array.from(g.tokens)).toEqual(Array.from(plain[b].tokens)); // same seed, same samples
+        expect(maxAbsDiff(g.logprobs, full[b].logprobs)).toBeLessThan(1e-4);
+        expect(maxAbsDiff(g.entropies, full[b].entropies)).toBeLessThan(1e-4);
+      });
+      expect(fused.some((g) => !g.truncated)).toBe(true); // rows left the batch early (compaction)
+      expect(fusedCount.total).toBeLessThan(0.75 * plainCount.total);
+      const residual = fusedCount.byKey['brevity_normmatmul_id_res'] ?? 0;
+      expect(residual > 0).toBe(leaveOut !== undefined); // the opt-in kernel ran only when installed
+      policy.dispose();
+      defaultKernels();
+    },
+  );
 });
 
 describe.skipIf(skipReason !== '')(`brevity bench on webgpu${skipReason}`, () => {

@@ -344,22 +344,36 @@ const KERNELS = Object.values(WEBGPU_KERNEL_GROUPS).flat();
 export const WEBGPU_FUSED_KERNELS: readonly string[] = KERNELS.map(([name]) => name);
 
 /**
- * The kernel groups `BREVITY_WEBGPU_FUSED` leaves out: unset or "1" none, "0" all, "-attention,-adam" those
- * (names of WEBGPU_KERNEL_GROUPS). Throws on anything else, naming the known groups.
+ * Groups installed only when `BREVITY_WEBGPU_FUSED` asks for them with "+". residualNormMatMul joins a residual
+ * branch to the stream and runs the next norm and matmul in ONE launch, one workgroup a row: 8 fewer launches a
+ * sampled token at 4 layers, but its serial loops made it the slowest kernel on an NVIDIA H200 (300 us a
+ * [64, 256] x [256, 1024] launch, 93% of sampling's GPU time): d 256 sampling ran 11.4-12.4k tok/s with it,
+ * 21.2-22.0k without, and the bench defaults and base model the same within noise (docs/performance.md,
+ * session 5). Only llvmpipe ran faster with it (1.2x at d 64 and d 128), and that is a test fixture.
+ */
+export const OPT_IN_GROUPS: readonly string[] = ['residualNormMatMul'];
+
+/**
+ * The kernel groups `BREVITY_WEBGPU_FUSED` leaves out: unset or "1" the opt-in groups (OPT_IN_GROUPS), "0"
+ * all; a list like "-attention,-adam,+residualNormMatMul" leaves those with "-" out too and adds those with
+ * "+" (names of WEBGPU_KERNEL_GROUPS, returned in their order). Throws on anything else, naming the groups.
  */
 export function leftOutGroups(value: string | undefined = process.env.BREVITY_WEBGPU_FUSED): string[] {
   const groups = Object.keys(WEBGPU_KERNEL_GROUPS);
-  if (value === undefined || value === '' || value === '1') return [];
   if (value === '0') return groups;
-  return value.split(',').map((item) => {
-    const name = item.trim().replace(/^-/, '');
-    if (!item.trim().startsWith('-') || !groups.includes(name))
-      throw new Error(
-        `BREVITY_WEBGPU_FUSED: expected 0, 1 or groups to leave out like -attention,-adam; ` +
-          `"${item.trim()}" is not one (groups: ${groups.join(', ')})`,
-      );
-    return name;
-  });
+  const out = new Set(OPT_IN_GROUPS);
+  if (value !== undefined && value !== '' && value !== '1')
+    for (const item of value.split(',').map((s) => s.trim())) {
+      const name = item.slice(1);
+      if (!/^[+-]/.test(item) || !groups.includes(name))
+        throw new Error(
+          `BREVITY_WEBGPU_FUSED: expected 0, 1 or groups to leave out or add like -attention,+residualNormMatMul; ` +
+            `"${item}" is not one (groups: ${groups.join(', ')})`,
+        );
+      if (item.startsWith('-')) out.add(name);
+      else out.delete(name);
+    }
+  return groups.filter((g) => out.has(g));
 }
 
 /**

@@ -201,9 +201,10 @@ export class Policy {
   /**
    * One decode step for B sequences: tokens [B] at positions [B]. Each block stores the token's key and
    * value in `cache` and attends over it (kv-cache.ts); the caller advances the cache. Returns the logits
-   * [B, V]. The MLP's ReLU runs in the matmul's epilogue; on webgpu each norm runs in the matmul after it,
-   * and each residual branch's projection (the attention's and the MLP's second layer) in the normalised
-   * matmul that follows it (normMatMul, residualNormMatMul): 3 launches a block, 8 for a 2-block model.
+   * [B, V]. The MLP's ReLU runs in the matmul's epilogue; on webgpu each norm runs in the matmul after it
+   * (normMatMul), and with the opt-in kernel group residualNormMatMul each residual branch's projection (the
+   * attention's and the MLP's second layer) too, in the normalised matmul that follows it: 3 launches a block
+   * instead of 5 (kernels/webgpu-fused.ts OPT_IN_GROUPS says why it is not the default).
    */
   decode(tokens: tf.Tensor1D, positions: tf.Tensor1D, cache: DecodeCache): tf.Tensor2D {
     const { normEps } = this.config;
