@@ -300,9 +300,11 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
     },
   );
 
-  // [rows, K, N, relu]: a decode batch, N not a multiple of the 64-column tile, K wider than the workgroup.
+  // [rows, K, N, relu]: a decode batch, N not a multiple of the 64-column tile, K wider than the workgroup,
+  // K split into 4 slices unevenly (K 5: the last slice empty; K 200: 50 a slice, 2 past the 4-wide steps).
   it.each([
     [1, 8, 5, false],
+    [3, 5, 70, false],
     [7, 48, 130, true],
     [33, 200, 64, false],
     [5, NORM_MATMUL_LIMITS.maxK, 21, true],

@@ -11,15 +11,20 @@ import { f32, float32, i32, type KernelArgs, type WebgpuBackendLike } from './we
 import { reductions, type WgslProgram } from './webgpu-programs.js';
 import { readWrite } from './webgpu-read-write.js';
 
-/** Output columns a workgroup computes (one an invocation). */
+/** Output columns a workgroup computes. */
 const TILE = 64;
+/** Slices of the K sum a column is split into (one an invocation), added in workgroup memory at the end. */
+const SPLIT = 4;
 /** Invocations of the residual variant's workgroup, which computes a whole row. */
 const RESIDUAL_WG = 256;
 
 /**
  * act(rmsnorm(x, g) @ w) for x [rows, K], g [K], w [K, N]: workgroup (r, t) normalises row r of x into
- * workgroup memory (its inverse norm reduced over the workgroup), then each invocation computes one of the
- * tile's TILE columns (reading w along rows, coalesced across invocations).
+ * workgroup memory (its inverse norm reduced over the workgroup), then TILE x SPLIT invocations compute the
+ * tile's TILE columns: invocation (c, s) sums slice s of column c's K products, four independent loads and
+ * accumulators a step (reading w along rows, coalesced across the c of a slice), and the SPLIT partial sums
+ * meet in workgroup memory. One invocation a column walking all of K serially took ~70 us a [64, 256] x
+ * [256, 768] launch on an H200 (each step waiting on its load, too few invocations to hide it).
  *
  * With `residual`, x is first replaced by x + a @ wa (a [rows, Ka], wa [Ka, K]; the block's residual branch
  * joining the stream) and that row also written into the input h [rows, K], in place: so the projection that
@@ -28,6 +33,51 @@ const RESIDUAL_WG = 256;
  * recompute the row's Ka x K branch (4x the useful work for an MLP's second layer before a qkv projection,
  * which made sampling 7x slower on the software adapter).
  */
+/** The residual variant's product: the workgroup's invocations take the row's columns in turn. */
+function residualProduct(relu: boolean): string {
+  return `
+    for (var n = tid; n < N && row < uniforms.rows; n = n + WG) {
+      var acc = 0.0;
+      for (var k = 0; k < K; k = k + 1) { acc = acc + xn[k] * w[k * N + n]; }
+      result[row * N + n] = ${relu ? 'max(acc, 0.0)' : 'acc'};
+    }`;
+}
+
+/** The tiled product: column c of the tile, K slice s, partial sums added through workgroup memory. */
+function tiledProduct(relu: boolean): string {
+  return `
+    let c = tid % ${TILE};
+    let s = tid / ${TILE};
+    let n = i32(workgroupId.x) * ${TILE} + c;
+    var acc = 0.0;
+    if (n < N) {
+      let chunk = (K + ${SPLIT - 1}) / ${SPLIT};
+      let k1 = min(K, (s + 1) * chunk);
+      var k = s * chunk;
+      var a1 = 0.0;
+      var a2 = 0.0;
+      var a3 = 0.0;
+      for (; k + 3 < k1; k = k + 4) {
+        let w0 = w[k * N + n];
+        let w1 = w[(k + 1) * N + n];
+        let w2 = w[(k + 2) * N + n];
+        let w3 = w[(k + 3) * N + n];
+        acc = acc + xn[k] * w0;
+        a1 = a1 + xn[k + 1] * w1;
+        a2 = a2 + xn[k + 2] * w2;
+        a3 = a3 + xn[k + 3] * w3;
+      }
+      for (; k < k1; k = k + 1) { acc = acc + xn[k] * w[k * N + n]; }
+      acc = (acc + a1) + (a2 + a3);
+    }
+    red[tid] = acc;
+    workgroupBarrier();
+    if (s == 0 && n < N && row < uniforms.rows) {
+      let v = ${Array.from({ length: SPLIT }, (_, j) => (j === 0 ? 'red[c]' : `red[c + ${j * TILE}]`)).join(' + ')};
+      result[row * N + n] = ${relu ? 'max(v, 0.0)' : 'v'};
+    }`;
+}
+
 export function normMatMulProgram(
   rows: number,
   K: number,
@@ -36,7 +86,7 @@ export function normMatMulProgram(
   residual = false,
 ): WgslProgram {
   const tiles = residual ? 1 : Math.ceil(N / TILE);
-  const wg = residual ? RESIDUAL_WG : TILE;
+  const wg = residual ? RESIDUAL_WG : TILE * SPLIT;
   const row = residual
     ? `
     let Ka = uniforms.Ka;
@@ -70,17 +120,7 @@ export function normMatMulProgram(
     for (var k = tid; k < K; k = k + WG) { ssPart = ssPart + xn[k] * xn[k]; }
     let inv = 1.0 / sqrt(wgSum(ssPart, tid) / f32(K) + uniforms.eps);
     for (var k = tid; k < K; k = k + WG) { xn[k] = xn[k] * inv * g[k]; }
-    workgroupBarrier();
-    ${
-      residual
-        ? 'for (var n = tid; n < N && row < uniforms.rows; n = n + WG) {'
-        : `let n = i32(workgroupId.x) * WG + tid;
-    if (n < N && row < uniforms.rows) {`
-    }
-      var acc = 0.0;
-      for (var k = 0; k < K; k = k + 1) { acc = acc + xn[k] * w[k * N + n]; }
-      result[row * N + n] = ${relu ? 'max(acc, 0.0)' : 'acc'};
-    }
+    workgroupBarrier();${residual ? residualProduct(relu) : tiledProduct(relu)}
   }`,
   };
 }
