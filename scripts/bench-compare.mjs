@@ -20,7 +20,7 @@
 //        node scripts/bench-compare.mjs --grpo experiments/quickstart/laser.yaml [--steps 5] [--rounds 3]
 //          [--variants cpu+native,cpu+native@optim.microBatchTokens=1024]
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -37,8 +37,19 @@ const { values: args } = parseArgs({
     python: { type: 'string', default: '/usr/bin/python3' },
     grpo: { type: 'string' },
     steps: { type: 'string', default: '5' },
+    help: { type: 'boolean', short: 'h' },
   },
 });
+if (args.help) {
+  // The comment block at the top of this file is the help text.
+  const text = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
+  const head = text.slice(
+    0,
+    text.findIndex((l) => !l.startsWith('//')),
+  );
+  console.log(head.map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+  process.exit(0);
+}
 
 const NOW = join(root, 'packages/trainer/dist/cli.js');
 const VARIANTS = {
