@@ -1,12 +1,12 @@
 /**
  * `brevity bench --check`: the active backend's fast kernels (webgpu's WGSL programs, the cpu backend's
  * native ones) against tfjs' own kernels on the same backend, end to end through the model: three AdamW steps
- * of a small policy (every training kernel, the optimizer and its in-place update) and one of a larger one, the gradients of an RL
- * loss summed over two micro-batches (the token log-prob and entropy kernels, the in-place sum), the GRPO/PPO
- * loss with its statistics and gradients under four settings, and sampled
- * generations with their KV cache (every decoding kernel). The test suite checks the same kernels case by case; this runs
- * where the tests cannot, such as a GPU machine with nothing but the bundled CLI. Differences are relative:
- * max |fast - plain| / max(1, max |plain|).
+ * of a small policy (every training kernel, the optimizer and its in-place update) and one of a larger one,
+ * the gradients of an RL loss summed over two micro-batches (the token log-prob and entropy kernels, the
+ * in-place sum), the GRPO/PPO loss with its statistics and gradients under four settings, and sampled
+ * generations with their KV cache (every decoding kernel). The test suite checks the same kernels case by
+ * case; this runs where the tests cannot, such as a GPU machine with nothing but the bundled CLI. Differences
+ * are relative: max |fast - plain| / max(1, max |plain|).
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@brevity/core';

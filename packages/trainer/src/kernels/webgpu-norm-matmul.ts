@@ -18,21 +18,6 @@ const SPLIT = 4;
 /** Invocations of the residual variant's workgroup, which computes a whole row. */
 const RESIDUAL_WG = 256;
 
-/**
- * act(rmsnorm(x, g) @ w) for x [rows, K], g [K], w [K, N]: workgroup (r, t) normalises row r of x into
- * workgroup memory (its inverse norm reduced over the workgroup), then TILE x SPLIT invocations compute the
- * tile's TILE columns: invocation (c, s) sums slice s of column c's K products, four independent loads and
- * accumulators a step (reading w along rows, coalesced across the c of a slice), and the SPLIT partial sums
- * meet in workgroup memory. One invocation a column walking all of K serially took ~70 us a [64, 256] x
- * [256, 768] launch on an H200 (each step waiting on its load, too few invocations to hide it).
- *
- * With `residual`, x is first replaced by x + a @ wa (a [rows, Ka], wa [Ka, K]; the block's residual branch
- * joining the stream) and that row also written into the input h [rows, K], in place: so the projection that
- * ends one sub-block and the norm and matmul that start the next take one launch. That variant runs ONE
- * workgroup of RESIDUAL_WG invocations per row, looping over all N columns: tiles of columns would each
- * recompute the row's Ka x K branch (4x the useful work for an MLP's second layer before a qkv projection,
- * which made sampling 7x slower on the software adapter).
- */
 /** The residual variant's product: the workgroup's invocations take the row's columns in turn. */
 function residualProduct(relu: boolean): string {
   return `
@@ -54,6 +39,7 @@ function tiledProduct(relu: boolean): string {
       let chunk = (K + ${SPLIT - 1}) / ${SPLIT};
       let k1 = min(K, (s + 1) * chunk);
       var k = s * chunk;
+      var a0 = 0.0;
       var a1 = 0.0;
       var a2 = 0.0;
       var a3 = 0.0;
@@ -62,13 +48,13 @@ function tiledProduct(relu: boolean): string {
         let w1 = w[(k + 1) * N + n];
         let w2 = w[(k + 2) * N + n];
         let w3 = w[(k + 3) * N + n];
-        acc = acc + xn[k] * w0;
+        a0 = a0 + xn[k] * w0;
         a1 = a1 + xn[k + 1] * w1;
         a2 = a2 + xn[k + 2] * w2;
         a3 = a3 + xn[k + 3] * w3;
       }
-      for (; k < k1; k = k + 1) { acc = acc + xn[k] * w[k * N + n]; }
-      acc = (acc + a1) + (a2 + a3);
+      for (; k < k1; k = k + 1) { a0 = a0 + xn[k] * w[k * N + n]; }
+      acc = (a0 + a1) + (a2 + a3);
     }
     red[tid] = acc;
     workgroupBarrier();
@@ -78,6 +64,22 @@ function tiledProduct(relu: boolean): string {
     }`;
 }
 
+/**
+ * act(rmsnorm(x, g) @ w) for x [rows, K], g [K], w [K, N]: workgroup (r, t) normalises row r of x into
+ * workgroup memory (its inverse norm reduced over the workgroup), then TILE x SPLIT invocations compute the
+ * tile's TILE columns: invocation (c, s) sums slice s of column c's K products, four independent loads and
+ * accumulators a step (reading w along rows, coalesced across the c of a slice), and the SPLIT partial sums
+ * meet in workgroup memory. One invocation a column walking all of K serially took ~70 us a [64, 256] x
+ * [256, 768] launch on an H200 (each step waiting on its load, too few invocations to hide it).
+ *
+ * With `residual`, x is first replaced by x + a @ wa (a [rows, Ka], wa [Ka, K]; the block's residual branch
+ * joining the stream) and that row also written into the input h [rows, K], in place: so the projection that
+ * ends one sub-block and the norm and matmul that start the next take one launch. That variant runs ONE
+ * workgroup of RESIDUAL_WG invocations per row, looping over all N columns: tiles of columns would each
+ * recompute the row's Ka x K branch (4x the useful work for an MLP's second layer before a qkv projection,
+ * which made sampling 7x slower on the software adapter). On an H200 the row-serial loops made it slower than
+ * the two launches it replaces, so its kernel group is opt-in (webgpu-fused.ts OPT_IN_GROUPS).
+ */
 export function normMatMulProgram(
   rows: number,
   K: number,
