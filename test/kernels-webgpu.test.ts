@@ -92,18 +92,12 @@ interface GPUDeviceLike {
   limits: { maxStorageBuffersPerShaderStage: number };
 }
 
-/** The values of `run`'s outputs (read asynchronously, as webgpu needs). */
 /** The kernels installed by default: every group but the opt-in ones, whose kernels are listed apart. */
 const OPT_IN_KERNELS = OPT_IN_GROUPS.flatMap((g) => WEBGPU_KERNEL_GROUPS[g].map(([name]) => name));
 const DEFAULT_KERNELS = WEBGPU_FUSED_KERNELS.filter((k) => !OPT_IN_KERNELS.includes(k));
 const defaultsInstalled = () => DEFAULT_KERNELS.every(hasKernel) && !OPT_IN_KERNELS.some(hasKernel);
 
-/** Back to the default kernel set (installWebgpuKernels only adds). */
-function defaultKernels(): void {
-  uninstallWebgpuKernels();
-  installWebgpuKernels();
-}
-
+/** The values of `run`'s outputs (read asynchronously, as webgpu needs). */
 async function readAll(run: () => tf.Tensor[]): Promise<Float32Array[]> {
   const out = tf.tidy(run);
   const values = await Promise.all(out.map(async (t) => (await t.data()) as Float32Array));
@@ -125,7 +119,7 @@ async function worstDiff(c: FusedCase): Promise<number> {
 }
 
 describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, () => {
-  afterAll(defaultKernels);
+  afterAll(() => installWebgpuKernels());
 
   it('are registered when the backend loads (but the opt-in groups), and removed by uninstall', () => {
     expect(tf.getBackend()).toBe('webgpu');
@@ -137,7 +131,8 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
     expect(defaultsInstalled()).toBe(true);
     expect(installWebgpuKernels([])).toBe(WEBGPU_FUSED_KERNELS.length);
     expect(WEBGPU_FUSED_KERNELS.every(hasKernel)).toBe(true);
-    defaultKernels();
+    installWebgpuKernels(); // back to the defaults: the opt-in kernel unregistered again
+    expect(defaultsInstalled()).toBe(true);
     // The native in-place decode kernel is cpu only: webgpu has its own, over a packed cache.
     expect(hasKernel(FUSED_KERNELS.attendDecode)).toBe(false);
     expect(hasKernel(FUSED_KERNELS.attendCache)).toBe(true);
@@ -155,7 +150,7 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
       /groups to leave out or add like -attention,\+residualNormMatMul/,
     );
     const all = WEBGPU_FUSED_KERNELS.length;
-    uninstallWebgpuKernels();
+    // From the default set: the groups left out are unregistered, nothing else changes.
     try {
       expect(installWebgpuKernels(['attention', 'adam'])).toBe(all - 3);
       expect(hasKernel(FUSED_KERNELS.attention) || hasKernel(FUSED_KERNELS.attentionGrad)).toBe(false);
@@ -165,7 +160,7 @@ describe.skipIf(skipReason !== '')(`fused WGSL kernels on webgpu${skipReason}`, 
       const steps = await adamSteps();
       expect(steps.metrics.every(Number.isFinite)).toBe(true);
     } finally {
-      defaultKernels();
+      installWebgpuKernels();
     }
     expect(defaultsInstalled()).toBe(true);
   });
@@ -580,7 +575,7 @@ describe.skipIf(skipReason !== '')(`generation on webgpu${skipReason}`, () => {
       const residual = fusedCount.byKey['brevity_normmatmul_id_res'] ?? 0;
       expect(residual > 0).toBe(leaveOut !== undefined); // the opt-in kernel ran only when installed
       policy.dispose();
-      defaultKernels();
+      installWebgpuKernels();
     },
   );
 });

@@ -13,7 +13,6 @@ import {
   countWebgpuLaunches,
   installWebgpuKernels,
   leftOutGroups,
-  uninstallWebgpuKernels,
 } from '../packages/trainer/src/kernels/webgpu-fused.js';
 import { hasKernel } from '../packages/trainer/src/model/fused.js';
 import { runTrain } from '../packages/trainer/src/rl/train.js';
@@ -75,7 +74,6 @@ describe.skipIf(skipReason !== '')(`GRPO on webgpu${skipReason}`, () => {
     };
     let inPlace = '';
     const launched = await countWebgpuLaunches(async () => (inPlace = await run()));
-    uninstallWebgpuKernels();
     installWebgpuKernels([...leftOutGroups(), 'accumulate']);
     let plain = '';
     try {

@@ -377,20 +377,28 @@ export function leftOutGroups(value: string | undefined = process.env.BREVITY_WE
 }
 
 /**
- * Registers the fused kernels for webgpu but the groups left out (default: as BREVITY_WEBGPU_FUSED says),
- * and the GEMM of webgpu-gemm.ts in place of tfjs' matmul when BREVITY_WEBGPU_GEMM=1; idempotent. Returns
- * how many fused kernels are registered.
+ * Makes the registered fused kernels for webgpu exactly every group but those left out (default: as
+ * BREVITY_WEBGPU_FUSED says): registers the missing ones and unregisters the left-out ones, so a call after
+ * another with a different set leaves no kernel of the earlier one behind; idempotent. Also the GEMM of
+ * webgpu-gemm.ts in place of tfjs' matmul when BREVITY_WEBGPU_GEMM=1. Returns how many fused kernels are
+ * registered.
  */
 export function installWebgpuKernels(leaveOut: string[] = leftOutGroups()): number {
   installReadWrite((tf.findBackend(BACKEND) as unknown as WebgpuBackendLike).device);
-  const kernels = Object.entries(WEBGPU_KERNEL_GROUPS)
-    .filter(([group]) => !leaveOut.includes(group))
-    .flatMap(([, ks]) => ks);
-  for (const [kernelName, kernelFunc] of kernels)
-    if (!tf.getKernel(kernelName, BACKEND))
-      tf.registerKernel({ kernelName, backendName: BACKEND, kernelFunc: kernelFunc as tf.KernelFunc });
+  let registered = 0;
+  for (const [group, kernels] of Object.entries(WEBGPU_KERNEL_GROUPS))
+    for (const [kernelName, kernelFunc] of kernels) {
+      const has = tf.getKernel(kernelName, BACKEND) !== undefined;
+      if (leaveOut.includes(group)) {
+        if (has) tf.unregisterKernel(kernelName, BACKEND);
+        continue;
+      }
+      if (!has)
+        tf.registerKernel({ kernelName, backendName: BACKEND, kernelFunc: kernelFunc as tf.KernelFunc });
+      registered++;
+    }
   if (gemmRequested()) installGemm();
-  return kernels.length;
+  return registered;
 }
 
 /** Removes them again (tests compare against tfjs' compositions on the same backend). */
